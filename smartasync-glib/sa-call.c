@@ -1,0 +1,215 @@
+/* sa-call.c: one call of an SaFunction, from start to result
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "sa-call-private.h"
+#include "sa-error.h"
+#include "sa-signature-private.h"
+
+SaCall *
+sa_call_new (SaFunction   *function,
+             GCancellable *cancellable)
+{
+  SaCall *call;
+
+  call = g_malloc0 (sizeof (SaCall) + function->n_params * sizeof (GValue));
+  g_atomic_ref_count_init (&call->ref_count);
+  call->state = SA_CALL_PENDING;
+  call->function = g_object_ref (function);
+  if (cancellable != NULL)
+    {
+      call->cancellable = g_object_ref (cancellable);
+      call->op_cancellable = g_object_ref (cancellable);
+    }
+
+  return call;
+}
+
+SaCall *
+sa_call_ref (SaCall *call)
+{
+  g_atomic_ref_count_inc (&call->ref_count);
+  return call;
+}
+
+void
+sa_call_unref (SaCall *call)
+{
+  if (!g_atomic_ref_count_dec (&call->ref_count))
+    return;
+
+  if (call->forward_id != 0)
+    g_cancellable_disconnect (call->cancellable, call->forward_id);
+
+  for (guint i = 0; i < call->function->n_params; i++)
+    {
+      if (G_IS_VALUE (&call->args[i]))
+        g_value_unset (&call->args[i]);
+    }
+  if (G_IS_VALUE (&call->result))
+    g_value_unset (&call->result);
+  g_clear_error (&call->error);
+  g_clear_object (&call->task);
+  g_clear_pointer (&call->wait_context, g_main_context_unref);
+  g_clear_object (&call->op_cancellable);
+  g_clear_object (&call->cancellable);
+  g_clear_object (&call->function);
+  g_free (call);
+}
+
+/* Called by the callable's side once call->result or call->error is set,
+ * from any thread. The first of completion and abandonment wins. */
+void
+sa_call_complete (SaCall *call)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (!g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING, SA_CALL_DONE))
+    return;
+
+  if (call->wait_context != NULL)
+    {
+      g_main_context_wakeup (call->wait_context);
+      return;
+    }
+
+  /* GTask delivers in the caller's context whatever thread we are on, and
+   * never from inside the _async call that created it. */
+  task = g_steal_pointer (&call->task);
+  if (call->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&call->error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+GTask *
+sa_call_new_task (SaCall              *call,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  GTask *task;
+
+  task = g_task_new (call->function, call->cancellable, callback, user_data);
+  g_task_set_source_tag (task, sa_function_call_async);
+  g_task_set_task_data (task, sa_call_ref (call), (GDestroyNotify) sa_call_unref);
+  call->task = g_object_ref (task);
+
+  return task;
+}
+
+void
+sa_call_thread_func (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  SaCall *call = task_data;
+
+  /* Cancelled while queued for a worker: the callable never runs. */
+  if (!g_cancellable_set_error_if_cancelled (cancellable, &call->error))
+    sa_function_invoke_sync (call->function, call->args, cancellable,
+                             &call->result, &call->error);
+  sa_call_complete (call);
+}
+
+static gboolean
+sa_call_run_on_owner (gpointer data)
+{
+  SaCall *call = data;
+  SaFunction *self = call->function;
+
+  /* A sync caller that gave up (deadline) no longer wants it run. */
+  if (g_atomic_int_get (&call->state) != SA_CALL_PENDING)
+    return G_SOURCE_REMOVE;
+
+  if (g_cancellable_set_error_if_cancelled (call->op_cancellable, &call->error))
+    {
+      sa_call_complete (call);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (sa_function_kind (self) == SA_FUNCTION_KIND_SYNC)
+    {
+      sa_function_invoke_sync (self, call->args, call->op_cancellable,
+                               &call->result, &call->error);
+      sa_call_complete (call);
+    }
+  else
+    {
+      /* Whatever the pair starts must complete on the owner's context,
+       * which is dispatching us but need not be thread-default. */
+      g_main_context_push_thread_default (self->main_context);
+      sa_function_start_here (self, call);
+      g_main_context_pop_thread_default (self->main_context);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the callable from the owner thread's main context; the result finds
+ * its way back through sa_call_complete(). */
+void
+sa_call_post_to_owner (SaCall *call)
+{
+  GSource *source;
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, sa_call_run_on_owner, sa_call_ref (call),
+                         (GDestroyNotify) sa_call_unref);
+  g_source_set_static_name (source, "[smartasync] run on owner thread");
+  g_source_attach (source, call->function->main_context);
+  g_source_unref (source);
+}
+
+/* Hands the result of a completed call to the caller, once. @value, if
+ * given, is initialised in every case: bindings need a typed GValue even
+ * on the error path. */
+gboolean
+sa_call_propagate (SaCall  *call,
+                   GValue  *value,
+                   GError **error)
+{
+  call->finished = TRUE;
+
+  if (call->error != NULL)
+    {
+      if (value != NULL)
+        sa_value_init_result (value, call->function->return_type);
+      g_propagate_error (error, g_steal_pointer (&call->error));
+      return FALSE;
+    }
+
+  if (value != NULL)
+    {
+      *value = call->result;
+      memset (&call->result, 0, sizeof (GValue));
+    }
+
+  return TRUE;
+}
+
+static void
+forward_cancellation (GCancellable *cancellable,
+                      GCancellable *op_cancellable)
+{
+  g_cancellable_cancel (op_cancellable);
+}
+
+/* A deadline needs a cancellable of our own to stop the callable with,
+ * chained to the caller's. */
+void
+sa_call_arm_deadline (SaCall *call)
+{
+  g_clear_object (&call->op_cancellable);
+  call->op_cancellable = g_cancellable_new ();
+
+  if (call->cancellable != NULL)
+    call->forward_id = g_cancellable_connect (call->cancellable,
+                                              G_CALLBACK (forward_cancellation),
+                                              g_object_ref (call->op_cancellable),
+                                              g_object_unref);
+}

@@ -1,0 +1,363 @@
+/* sa-invoke.c: running the wrapped callable, in each of its four forms
+ *
+ * A C function through libffi (blocking, or a GIO _async/_finish pair) or
+ * a GValue callback from a binding (blocking, or completing a GTask). The
+ * dispatch paths in sa-function.c only ever see "invoke it now and block"
+ * and "start it; it completes through sa_call_complete()".
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "sa-call-private.h"
+#include "sa-error.h"
+#include "sa-signature-private.h"
+
+/* Turns what a C function returned into @result or @error. @throws: the
+ * function reports failure through a GError, and a gboolean FALSE without
+ * one is a bug worth naming. */
+static gboolean
+take_native_return (SaFunction  *self,
+                    SaSlot      *ret,
+                    gboolean     throws,
+                    GError      *local_error,
+                    GValue      *result,
+                    GError     **error)
+{
+  if (self->return_type == G_TYPE_NONE)
+    sa_value_init_result (result, G_TYPE_NONE);
+  else
+    sa_value_from_slot (result, self->return_type, ret,
+                        !(self->flags & SA_FUNCTION_FLAGS_RETURNS_UNOWNED));
+
+  if (local_error != NULL)
+    {
+      g_value_unset (result);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  if (throws && G_TYPE_FUNDAMENTAL (self->return_type) == G_TYPE_BOOLEAN &&
+      !g_value_get_boolean (result))
+    {
+      g_value_unset (result);
+      g_set_error (error, SA_ERROR, SA_ERROR_FAILED,
+                   "Function “%s” failed without setting an error", self->name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static guint
+fill_slots (SaFunction *self,
+            GValue     *args,
+            SaSlot     *slots,
+            void      **values)
+{
+  for (guint i = 0; i < self->n_params; i++)
+    {
+      sa_slot_from_value (&slots[i], &args[i]);
+      values[i] = &slots[i];
+    }
+
+  return self->n_params;
+}
+
+static gboolean
+invoke_native_sync (SaFunction    *self,
+                    GValue        *args,
+                    GCancellable  *cancellable,
+                    GValue        *result,
+                    GError       **error)
+{
+  SaSlot slots[SA_FUNCTION_MAX_PARAMS + 2];
+  void *values[SA_FUNCTION_MAX_PARAMS + 2];
+  SaSlot ret = { 0 };
+  GError *local_error = NULL;
+  gboolean throws = (self->flags & SA_FUNCTION_FLAGS_THROWS) != 0;
+  guint n;
+
+  n = fill_slots (self, args, slots, values);
+  if (self->flags & SA_FUNCTION_FLAGS_CANCELLABLE)
+    {
+      slots[n].v_pointer = cancellable;
+      values[n] = &slots[n];
+      n++;
+    }
+  if (throws)
+    {
+      slots[n].v_pointer = &local_error;
+      values[n] = &slots[n];
+      n++;
+    }
+
+  ffi_call (&self->callable.native_sync.cif,
+            FFI_FN (self->callable.native_sync.func), &ret, values);
+
+  return take_native_return (self, &ret, throws, local_error, result, error);
+}
+
+/* Bindings get the GValue shape; their quirks are handled here: a callback
+ * may return TRUE *and* set an error (GJS), or FALSE with no error (a
+ * Python exception that was not a GLib.Error, a GJS thread refusal). */
+static gboolean
+invoke_value_sync (SaFunction    *self,
+                   GValue        *args,
+                   GCancellable  *cancellable,
+                   GValue        *result,
+                   GError       **error)
+{
+  g_auto(GValue) returned = G_VALUE_INIT;
+  GError *local_error = NULL;
+  gboolean ok;
+
+  sa_value_init_result (&returned, self->return_type);
+  ok = self->callable.value_sync.func (args, self->n_params, &returned,
+                                       cancellable, self->user_data, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  if (!ok)
+    {
+      g_set_error (error, SA_ERROR, SA_ERROR_FAILED,
+                   "Function “%s” failed without setting an error", self->name);
+      return FALSE;
+    }
+
+  if (self->return_type == G_TYPE_NONE)
+    {
+      sa_value_init_result (result, G_TYPE_NONE);
+      return TRUE;
+    }
+
+  if (!G_IS_VALUE (&returned))
+    {
+      g_set_error (error, SA_ERROR, SA_ERROR_RESULT_TYPE,
+                   "Function “%s” returned no value, expected %s",
+                   self->name, g_type_name (self->return_type));
+      return FALSE;
+    }
+
+  if (!sa_value_coerce (&returned, self->return_type, result,
+                        SA_ERROR_RESULT_TYPE, error))
+    {
+      g_prefix_error (error, "Function “%s”: result: ", self->name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Runs a blocking callable on this thread. @result must be zeroed; it holds
+ * the value on success and is left unset on failure. */
+gboolean
+sa_function_invoke_sync (SaFunction    *self,
+                         GValue        *args,
+                         GCancellable  *cancellable,
+                         GValue        *result,
+                         GError       **error)
+{
+  switch (self->callable_type)
+    {
+    case SA_CALLABLE_NATIVE_SYNC:
+      return invoke_native_sync (self, args, cancellable, result, error);
+    case SA_CALLABLE_VALUE_SYNC:
+      return invoke_value_sync (self, args, cancellable, result, error);
+    case SA_CALLABLE_NATIVE_ASYNC:
+    case SA_CALLABLE_VALUE_ASYNC:
+    case SA_CALLABLE_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+release_call (gpointer  data,
+              GObject  *where_the_object_was)
+{
+  sa_call_unref (data);
+}
+
+static void
+native_async_ready (GObject      *source_object,
+                    GAsyncResult *res,
+                    gpointer      user_data)
+{
+  SaCall *call = user_data;
+  SaFunction *self = call->function;
+  SaSlot slots[3];
+  void *values[3];
+  SaSlot ret = { 0 };
+  GError *local_error = NULL;
+  guint n = 0;
+
+  if (g_atomic_int_add (&call->completions, 1) != 0)
+    {
+      g_critical ("Function “%s”: its async function invoked the callback "
+                  "more than once; only the first completion counts",
+                  self->name);
+      return;
+    }
+
+  if (call->start_thread != g_thread_self () &&
+      g_atomic_int_get (&call->state) == SA_CALL_PENDING)
+    g_critical ("Function “%s”: its async function called back on another "
+                "thread than the one that started it; GIO async functions "
+                "must call back in the caller's thread-default main context",
+                self->name);
+
+  if (self->flags & SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE)
+    {
+      sa_slot_from_value (&slots[n], &call->args[0]);
+      values[n] = &slots[n];
+      n++;
+    }
+  slots[n].v_pointer = res;
+  values[n] = &slots[n];
+  n++;
+  slots[n].v_pointer = &local_error;
+  values[n] = &slots[n];
+
+  ffi_call (&self->callable.native_async.finish_cif,
+            FFI_FN (self->callable.native_async.finish_func), &ret, values);
+
+  take_native_return (self, &ret, TRUE, local_error, &call->result, &call->error);
+  sa_call_complete (call);
+
+  /* The pair's reference on the call lives as long as @res: a pair that
+   * invokes its callback a second time with the same result is caught by
+   * the check above instead of touching freed memory. */
+  g_object_weak_ref (G_OBJECT (res), release_call, call);
+}
+
+static void
+start_native_async (SaFunction *self,
+                    SaCall     *call)
+{
+  SaSlot slots[SA_FUNCTION_MAX_PARAMS + 3];
+  void *values[SA_FUNCTION_MAX_PARAMS + 3];
+  SaSlot ret = { 0 };
+  guint n;
+
+  n = fill_slots (self, call->args, slots, values);
+  slots[n].v_pointer = call->op_cancellable;
+  values[n] = &slots[n];
+  n++;
+  slots[n].v_pointer = (gpointer) native_async_ready;
+  values[n] = &slots[n];
+  n++;
+  slots[n].v_pointer = sa_call_ref (call);
+  values[n] = &slots[n];
+
+  ffi_call (&self->callable.native_async.async_cif,
+            FFI_FN (self->callable.native_async.async_func), &ret, values);
+}
+
+static void
+value_async_ready (GObject      *source_object,
+                   GAsyncResult *res,
+                   gpointer      user_data)
+{
+  SaCall *call = user_data;
+  SaFunction *self = call->function;
+  g_auto(GValue) returned = G_VALUE_INIT;
+
+  g_atomic_int_inc (&call->completions);
+
+  if (!g_task_propagate_value (G_TASK (res), &returned, &call->error))
+    {
+      if (call->error == NULL)
+        g_set_error (&call->error, SA_ERROR, SA_ERROR_FAILED,
+                     "Function “%s” completed its task without a value; "
+                     "use g_task_return_value()", self->name);
+    }
+  else if (self->return_type == G_TYPE_NONE)
+    {
+      sa_value_init_result (&call->result, G_TYPE_NONE);
+    }
+  else if (!sa_value_coerce (&returned, self->return_type, &call->result,
+                             SA_ERROR_RESULT_TYPE, &call->error))
+    {
+      g_prefix_error (&call->error, "Function “%s”: result: ", self->name);
+    }
+
+  sa_call_complete (call);
+}
+
+/* The task's last reference went away. If it was never completed (a
+ * binding callback that raised, or forgot), the call still must end. */
+static void
+value_async_task_gone (gpointer  data,
+                       GObject  *where_the_object_was)
+{
+  SaCall *call = data;
+
+  if (g_atomic_int_get (&call->completions) == 0)
+    {
+      g_set_error (&call->error, SA_ERROR, SA_ERROR_FAILED,
+                   "Function “%s” dropped its task without completing it",
+                   call->function->name);
+      sa_call_complete (call);
+    }
+
+  sa_call_unref (call);
+}
+
+static void
+start_value_async (SaFunction *self,
+                   SaCall     *call)
+{
+  GTask *task;
+
+  task = g_task_new (self, call->op_cancellable, value_async_ready, call);
+  g_task_set_source_tag (task, start_value_async);
+  g_object_weak_ref (G_OBJECT (task), value_async_task_gone, sa_call_ref (call));
+
+  self->callable.value_async.func (call->args, self->n_params,
+                                   call->op_cancellable, task, self->user_data);
+  g_object_unref (task);
+}
+
+/* Starts an async callable here, in this thread's thread-default context. */
+void
+sa_function_start_here (SaFunction *self,
+                        SaCall     *call)
+{
+  call->start_thread = g_thread_self ();
+
+  switch (self->callable_type)
+    {
+    case SA_CALLABLE_NATIVE_ASYNC:
+      start_native_async (self, call);
+      break;
+    case SA_CALLABLE_VALUE_ASYNC:
+      start_value_async (self, call);
+      break;
+    case SA_CALLABLE_NATIVE_SYNC:
+    case SA_CALLABLE_VALUE_SYNC:
+    case SA_CALLABLE_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Starts the callable so that it completes through sa_call_complete(). A
+ * blocking callable is only ever started this way to reach its owner
+ * thread; an owner-thread callable is started there too. */
+void
+sa_function_start (SaFunction *self,
+                   SaCall     *call)
+{
+  if (sa_function_kind (self) == SA_FUNCTION_KIND_SYNC ||
+      ((self->flags & SA_FUNCTION_FLAGS_OWNER_THREAD) &&
+       !sa_function_is_owner_thread (self)))
+    sa_call_post_to_owner (call);
+  else
+    sa_function_start_here (self, call);
+}

@@ -1,0 +1,16 @@
+/* smartasync-glib.h: the only header applications include
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#define SA_INSIDE
+# include "sa-version.h"
+# include "sa-enum-types.h"
+# include "sa-context.h"
+# include "sa-error.h"
+# include "sa-function.h"
+#undef SA_INSIDE
