@@ -1676,6 +1676,15 @@ sa_function_call_finish (SaFunction    *self,
       g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
       g_return_val_if_fail (g_async_result_is_tagged (result, sa_function_call_async), FALSE);
       call = g_task_get_task_data (G_TASK (result));
+
+      /* The smart call hands out its task before completion; finishing
+       * it then would get a GTask critical and FALSE without an error. */
+      if (g_atomic_int_get (&call->state) != SA_CALL_DONE)
+        {
+          g_critical ("Function “%s”: finish called before the call completed; "
+                      "finish in the callback", self->name);
+          return FALSE;
+        }
     }
 
   if (call->finished)
