@@ -119,11 +119,21 @@ sa_function_finalize (GObject *object)
           !sa_function_is_owner_thread (self))
         {
           DeferredDestroy *deferred = g_new (DeferredDestroy, 1);
+          GSource *source;
 
           deferred->data = self->user_data;
           deferred->destroy = self->user_data_destroy;
-          g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT,
-                                      run_deferred_destroy, deferred, g_free);
+
+          /* Not g_main_context_invoke(): it runs the function at once on
+           * any thread that can acquire the context, which for the global
+           * default context is any thread while the owner is not iterating
+           * it. */
+          source = g_idle_source_new ();
+          g_source_set_priority (source, G_PRIORITY_DEFAULT);
+          g_source_set_callback (source, run_deferred_destroy, deferred, g_free);
+          g_source_set_static_name (source, "[smartasync] release owner-thread data");
+          g_source_attach (source, self->main_context);
+          g_source_unref (source);
         }
       else
         self->user_data_destroy (self->user_data);
