@@ -56,6 +56,7 @@ void      sa_call_unref               (SaCall       *call);
 void      sa_call_complete            (SaCall       *call);
 void      sa_call_post_to_owner       (SaCall       *call);
 void      sa_call_arm_deadline        (SaCall       *call);
+void      sa_call_drain_abandoned     (SaCall       *call);
 GTask    *sa_call_new_task            (SaCall       *call,
                                        GAsyncReadyCallback callback,
                                        gpointer      user_data);

@@ -1056,6 +1056,8 @@ sa_function_call_in_private_context (SaFunction  *self,
    * look at nothing but the state. */
   abandoned = g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING,
                                                  SA_CALL_ABANDONED);
+  if (abandoned)
+    sa_call_drain_abandoned (call);
   if (abandoned ||
       (g_error_matches (call->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
        !g_cancellable_is_cancelled (call->cancellable)))
