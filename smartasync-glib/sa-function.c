@@ -1386,6 +1386,55 @@ sa_function_call_sync_internal (SaFunction    *self,
   return sa_call_propagate (outcome, result, error);
 }
 
+/* sa_function_call_sync() and sa_function_call_sync_with_timeout(), once
+ * their arguments are checked. */
+static gboolean
+sa_function_call_sync_valist (SaFunction    *self,
+                              int            timeout_msec,
+                              GCancellable  *cancellable,
+                              GError       **error,
+                              va_list       *var_args)
+{
+  GValue stack_args[SA_FUNCTION_MAX_PARAMS];
+  g_auto(GValue) result = G_VALUE_INIT;
+  g_autoptr(SaCall) call = NULL;
+  SaPath path;
+  gboolean ok;
+
+  path = sa_function_pick_path (self, FALSE);
+  sa_function_trace (self, "call_sync", FALSE, path);
+
+  if (path == SA_PATH_DIRECT)
+    {
+      /* Nothing outlives this frame: borrow the arguments, allocate
+       * nothing. */
+      memset (stack_args, 0, self->n_params * sizeof (GValue));
+      if (!collect_args (self, stack_args, var_args, G_VALUE_NOCOPY_CONTENTS, error))
+        return FALSE;
+
+      ok = !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+           sa_function_call_direct (self, stack_args, cancellable, &result, error);
+
+      for (guint i = 0; i < self->n_params; i++)
+        g_value_unset (&stack_args[i]);
+    }
+  else
+    {
+      call = sa_call_new (self, cancellable);
+      if (!collect_args (self, call->args, var_args, 0, error))
+        return FALSE;
+
+      g_autoptr(SaCall) outcome = NULL;
+
+      outcome = sa_function_run_sync (self, path, call, timeout_msec);
+      ok = sa_call_propagate (outcome, &result, error);
+    }
+
+  store_result (self, &result, var_args);
+
+  return ok;
+}
+
 /**
  * sa_function_call_sync:
  * @self: a function
@@ -1419,11 +1468,7 @@ sa_function_call_sync (SaFunction    *self,
                        GError       **error,
                        ...)
 {
-  GValue stack_args[SA_FUNCTION_MAX_PARAMS];
-  g_auto(GValue) result = G_VALUE_INIT;
-  g_autoptr(SaCall) call = NULL;
   va_list var_args;
-  SaPath path;
   gboolean ok;
 
   g_return_val_if_fail (SA_IS_FUNCTION (self), FALSE);
@@ -1432,44 +1477,55 @@ sa_function_call_sync (SaFunction    *self,
   if (!check_callable (self))
     return FALSE;
 
-  path = sa_function_pick_path (self, FALSE);
-  sa_function_trace (self, "call_sync", FALSE, path);
+  va_start (var_args, error);
+  ok = sa_function_call_sync_valist (self, sa_function_get_timeout (self),
+                                     cancellable, error, &var_args);
+  va_end (var_args);
+
+  return ok;
+}
+
+/**
+ * sa_function_call_sync_with_timeout:
+ * @self: a function
+ * @timeout_msec: a deadline for this call in milliseconds, or -1 for none,
+ *   instead of [property@Function:timeout]
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ * @...: the arguments, then the result location, as for
+ *   [method@Function.call_sync]
+ *
+ * [method@Function.call_sync] with a deadline of its own. A function is
+ * often shared between threads and callers; the property would set the
+ * deadline for all of them.
+ *
+ * An async pair (or an owner-thread callable called from another thread)
+ * still running when the deadline passes is cancelled and abandoned, and
+ * the call fails with %G_IO_ERROR_TIMED_OUT; see [property@Function:timeout].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set on failure
+ *
+ * Since: 0.1
+ */
+gboolean
+sa_function_call_sync_with_timeout (SaFunction    *self,
+                                    int            timeout_msec,
+                                    GCancellable  *cancellable,
+                                    GError       **error,
+                                    ...)
+{
+  va_list var_args;
+  gboolean ok;
+
+  g_return_val_if_fail (SA_IS_FUNCTION (self), FALSE);
+  g_return_val_if_fail (timeout_msec >= -1, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (!check_callable (self))
+    return FALSE;
 
   va_start (var_args, error);
-
-  if (path == SA_PATH_DIRECT)
-    {
-      /* Nothing outlives this frame: borrow the arguments, allocate
-       * nothing. */
-      memset (stack_args, 0, self->n_params * sizeof (GValue));
-      if (!collect_args (self, stack_args, &var_args, G_VALUE_NOCOPY_CONTENTS, error))
-        {
-          va_end (var_args);
-          return FALSE;
-        }
-
-      ok = !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-           sa_function_call_direct (self, stack_args, cancellable, &result, error);
-
-      for (guint i = 0; i < self->n_params; i++)
-        g_value_unset (&stack_args[i]);
-    }
-  else
-    {
-      call = sa_call_new (self, cancellable);
-      if (!collect_args (self, call->args, &var_args, 0, error))
-        {
-          va_end (var_args);
-          return FALSE;
-        }
-
-      g_autoptr(SaCall) outcome = NULL;
-
-      outcome = sa_function_run_sync (self, path, call, sa_function_get_timeout (self));
-      ok = sa_call_propagate (outcome, &result, error);
-    }
-
-  store_result (self, &result, &var_args);
+  ok = sa_function_call_sync_valist (self, timeout_msec, cancellable, error, &var_args);
   va_end (var_args);
 
   return ok;
