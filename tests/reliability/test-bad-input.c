@@ -256,6 +256,8 @@ test_calls_reject_non_functions (void)
       EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
       g_assert_false (sa_function_call_sync (bad, NULL, &error, 1, 2, &out));
       EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
+      g_assert_false (sa_function_call_sync_with_timeout (bad, 10, NULL, &error, 1, 2, &out));
+      EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
       g_assert_false (sa_function_call_syncv (bad, args, 2, &result, NULL, &error));
       EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
       g_assert_false (sa_function_call_syncv_with_timeout (bad, args, 2, 10, &result,
@@ -296,6 +298,8 @@ test_calls_reject_bad_cancellables (void)
   EXPECT_CRITICAL ("*assertion*G_IS_CANCELLABLE*");
   g_assert_false (sa_function_call_sync (fn, bad, &error, 1, 2, &out));
   EXPECT_CRITICAL ("*assertion*G_IS_CANCELLABLE*");
+  g_assert_false (sa_function_call_sync_with_timeout (fn, 5, bad, &error, 1, 2, &out));
+  EXPECT_CRITICAL ("*assertion*G_IS_CANCELLABLE*");
   g_assert_false (sa_function_call_syncv (fn, args, 2, NULL, bad, &error));
   EXPECT_CRITICAL ("*assertion*G_IS_CANCELLABLE*");
   g_assert_false (sa_function_call_syncv_with_timeout (fn, args, 2, 5, NULL, bad, &error));
@@ -331,6 +335,8 @@ test_calls_reject_bad_locations (void)
   EXPECT_CRITICAL ("*assertion*error == NULL || *error == NULL*");
   g_assert_false (sa_function_call_sync (fn, NULL, &already, 1, 2, &out));
   EXPECT_CRITICAL ("*assertion*error == NULL || *error == NULL*");
+  g_assert_false (sa_function_call_sync_with_timeout (fn, 5, NULL, &already, 1, 2, &out));
+  EXPECT_CRITICAL ("*assertion*error == NULL || *error == NULL*");
   g_assert_false (sa_function_call_syncv (fn, args, 2, NULL, NULL, &already));
   EXPECT_CRITICAL ("*assertion*error == NULL || *error == NULL*");
   g_assert_false (sa_function_call_syncv_with_timeout (fn, args, 2, 5, NULL, NULL, &already));
@@ -348,6 +354,8 @@ test_calls_reject_bad_locations (void)
   sa_function_call_asyncv (fn, NULL, 2, NULL, never_called, NULL);
 
   /* A deadline below -1. */
+  EXPECT_CRITICAL ("*assertion*timeout_msec >= -1*");
+  g_assert_false (sa_function_call_sync_with_timeout (fn, -2, NULL, &error, 1, 2, &out));
   EXPECT_CRITICAL ("*assertion*timeout_msec >= -1*");
   g_assert_false (sa_function_call_syncv_with_timeout (fn, args, 2, -5, NULL, NULL, &error));
   g_test_assert_expected_messages ();
@@ -369,6 +377,8 @@ test_calls_of_an_empty_function_are_criticals (void)
 
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
   g_assert_false (sa_function_call_sync (empty, NULL, &error));
+  EXPECT_CRITICAL ("*“empty” wraps nothing*");
+  g_assert_false (sa_function_call_sync_with_timeout (empty, 5, NULL, &error));
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
   g_assert_false (sa_function_call_syncv (empty, NULL, 0, NULL, NULL, &error));
   EXPECT_CRITICAL ("*“empty” wraps nothing*");

@@ -183,6 +183,28 @@ slow_thread_async (RelToken            *token,
   g_task_run_in_thread (task, slow_thread_func);
 }
 
+/* A pair that completes after 30 ms, on a worker thread. */
+static void
+short_thread_func (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  g_usleep (30000);
+  g_task_return_int (task, 7);
+}
+
+static void
+short_thread_async (RelToken            *token,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_run_in_thread (task, short_thread_func);
+}
+
 static SaFunction *
 new_token_pair (const char *name,
                 GCallback   async_func)
@@ -311,6 +333,48 @@ test_function_timeout_applies_to_every_sync_entry_point (void)
   complete_held_tasks ();
   g_clear_object (&token);
   g_assert_true (rel_wait_for_tokens (alive, RELEASE_MSEC));
+}
+
+static void
+test_per_call_deadline_overrides_the_function_timeout (void)
+{
+  g_autoptr(SaFunction) never = new_token_pair ("never", G_CALLBACK (never_async));
+  g_autoptr(SaFunction) short_pair = new_token_pair ("short", G_CALLBACK (short_thread_async));
+  g_autoptr(RelToken) token = rel_token_new ();
+  guint alive = rel_tokens_alive ();
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  int out = -1;
+
+  /* No deadline on the function, one on the call: a C caller sharing the
+   * function with other threads cannot set the property for itself. */
+  start = rel_now ();
+  g_assert_false (sa_function_call_sync_with_timeout (never, 50, NULL, &error, token, &out));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpint (out, ==, 0);
+  assert_elapsed (start, 50);
+  g_clear_error (&error);
+
+  /* A function deadline that would fire, overridden by a longer one, and
+   * by none at all. */
+  sa_function_set_timeout (short_pair, 1);
+  g_assert_true (sa_function_call_sync_with_timeout (short_pair, 10000, NULL, &error,
+                                                     token, &out));
+  g_assert_no_error (error);
+  g_assert_cmpint (out, ==, 7);
+  out = -1;
+  g_assert_true (sa_function_call_sync_with_timeout (short_pair, -1, NULL, &error,
+                                                     token, &out));
+  g_assert_no_error (error);
+  g_assert_cmpint (out, ==, 7);
+
+  /* The function's own deadline still applies to the other entry points. */
+  g_assert_false (sa_function_call_sync (short_pair, NULL, &error, token, &out));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+
+  complete_held_tasks ();
+  g_clear_object (&token);
+  g_assert_true (rel_wait_for_tokens (alive - 1, RELEASE_MSEC));
 }
 
 typedef struct
@@ -675,6 +739,8 @@ main (int   argc,
                    test_pair_that_never_completes_times_out);
   g_test_add_func ("/reliability/deadline/function-timeout-applies-to-every-sync-entry-point",
                    test_function_timeout_applies_to_every_sync_entry_point);
+  g_test_add_func ("/reliability/deadline/per-call-deadline-overrides-the-function-timeout",
+                   test_per_call_deadline_overrides_the_function_timeout);
   g_test_add_func ("/reliability/deadline/pair-waiting-for-the-callers-blocked-loop-times-out",
                    test_pair_waiting_for_the_callers_blocked_loop_times_out);
   g_test_add_func ("/reliability/deadline/cooperative-pair-waiting-for-the-callers-loop-times-out",
