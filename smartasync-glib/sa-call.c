@@ -199,10 +199,11 @@ forward_cancellation (GCancellable *cancellable,
   g_cancellable_cancel (op_cancellable);
 }
 
-/* A deadline needs a cancellable of our own to stop the callable with,
- * chained to the caller's. */
+/* Gives the callable a cancellable of the call's own, chained to the
+ * caller's: a deadline needs one to stop the callable with, and the private
+ * context needs the chain cut before it goes (sa_call_unchain_cancellable()). */
 void
-sa_call_arm_deadline (SaCall *call)
+sa_call_own_cancellable (SaCall *call)
 {
   g_clear_object (&call->op_cancellable);
   call->op_cancellable = g_cancellable_new ();
@@ -212,6 +213,20 @@ sa_call_arm_deadline (SaCall *call)
                                               G_CALLBACK (forward_cancellation),
                                               g_object_ref (call->op_cancellable),
                                               g_object_unref);
+}
+
+/* Stops forwarding the caller's cancellation to the callable. Waits for a
+ * cancellation running in another thread to finish: once this returns, no
+ * thread but the callable's own can be inside a "cancelled" handler of
+ * the call's cancellable. */
+void
+sa_call_unchain_cancellable (SaCall *call)
+{
+  if (call->forward_id != 0)
+    {
+      g_cancellable_disconnect (call->cancellable, call->forward_id);
+      call->forward_id = 0;
+    }
 }
 
 /* Abandoned calls

@@ -1019,9 +1019,13 @@ sa_function_call_in_private_context (SaFunction  *self,
 
   call->wait_context = g_main_context_ref (context);
 
+  /* The callable never sees the caller's cancellable here, only one of the
+   * call's own chained to it, unchained before the context goes (below). */
+  if (timeout_msec >= 0 || call->cancellable != NULL)
+    sa_call_own_cancellable (call);
+
   if (timeout_msec >= 0)
     {
-      sa_call_arm_deadline (call);
       deadline = g_timeout_source_new (timeout_msec);
       g_source_set_callback (deadline, deadline_reached, &timed_out, NULL);
       g_source_set_static_name (deadline, "[smartasync] deadline");
@@ -1045,6 +1049,16 @@ sa_function_call_in_private_context (SaFunction  *self,
     }
 
   g_main_context_pop_thread_default (context);
+
+  /* A callable's GCancellableSource (GIO's pollable streams and sockets
+   * make them) stays connected to its cancellable until it is finalised,
+   * and its handler locks the context it was attached to, which GLib does
+   * not keep alive: a cancellation in another thread racing with the last
+   * unref of our private context locked freed memory (GLib 2.74, seen with
+   * ASan: a hang or a crash). The caller's cancellation only reaches the
+   * callable through the chain; cutting it waits for one in flight, and
+   * none can start after. */
+  sa_call_unchain_cancellable (call);
 
   if (deadline != NULL)
     g_source_destroy (deadline);
