@@ -468,9 +468,10 @@ assert_rejected (SaFunction *fn,
 {
   g_autoptr(GError) error = NULL;
   g_auto(GValue) result = G_VALUE_INIT;
-  GValue args[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  GValue args[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
   va_list ap;
 
+  g_assert_cmpuint (n_args, <=, G_N_ELEMENTS (args));
   va_start (ap, type1);
   for (guint i = 0; i < n_args; i++)
     {
