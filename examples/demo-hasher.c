@@ -98,8 +98,6 @@ demo_hasher_hash_file_sync (DemoHasher    *self,
   return digest;
 }
 
-/* The callback's source object is the SaFunction, not @self: callers get
- * @self through their user_data, as the demo program does. */
 void
 demo_hasher_hash_file_async (DemoHasher          *self,
                              GFile               *file,
@@ -110,7 +108,9 @@ demo_hasher_hash_file_async (DemoHasher          *self,
   g_return_if_fail (DEMO_IS_HASHER (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  sa_function_call_async (self->hash_file, cancellable, callback, user_data, self, file);
+  /* On behalf of @self: the callback sees @self as the source object. */
+  sa_function_call_async_with_source (self->hash_file, self, cancellable,
+                                      callback, user_data, self, file);
 }
 
 char *
@@ -121,6 +121,7 @@ demo_hasher_hash_file_finish (DemoHasher    *self,
   g_auto(GValue) digest = G_VALUE_INIT;
 
   g_return_val_if_fail (DEMO_IS_HASHER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   if (!sa_function_call_finish (self->hash_file, result, &digest, error))
     return NULL;

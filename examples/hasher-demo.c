@@ -26,7 +26,8 @@ on_hashed (GObject      *source,
   Demo *demo = data;
   g_autoptr(GError) error = NULL;
 
-  demo->async_digest = demo_hasher_hash_file_finish (demo->hasher, result, &error);
+  g_assert (DEMO_IS_HASHER (source));
+  demo->async_digest = demo_hasher_hash_file_finish (DEMO_HASHER (source), result, &error);
   if (demo->async_digest == NULL)
     g_printerr ("hasher-demo: %s\n", error->message);
   g_main_loop_quit (demo->loop);

@@ -733,7 +733,7 @@ test_function_tracing_names_context_and_path (void)
       return;
     }
 
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_subprocess (NULL, 0, 0);
   g_test_trap_assert_passed ();
   g_test_trap_assert_stdout ("*add: call_sync, sync caller, blocking callable: direct call*"
                              "delay: call_sync, sync caller, async callable: private context*");

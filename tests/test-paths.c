@@ -466,6 +466,49 @@ test_path_call_sync_inside_a_loop_never_iterates_it (void)
   g_object_unref (s.delay);
 }
 
+static void
+on_finished_checking_source (GObject      *source,
+                             GAsyncResult *res,
+                             gpointer      data)
+{
+  Outcome *o = data;
+  g_autoptr(GObject) from_result = g_async_result_get_source_object (res);
+
+  /* The library object the call was made for, not the SaFunction. */
+  g_assert_true (G_IS_FILE (source));
+  g_assert_true (from_result == source);
+  g_assert_true (g_task_is_valid (res, source));
+
+  o->thread = g_thread_self ();
+  o->done++;
+  g_assert_true (sa_function_call_finish (g_object_get_data (source, "fn"), res,
+                                          &o->value, &o->error));
+  g_main_loop_quit (o->loop);
+}
+
+static void
+test_path_call_async_with_source_reports_that_source (void)
+{
+  g_autoptr(SaFunction) fn = new_pipe_reader ();
+  g_autoptr(GFile) owner = g_file_new_for_path ("/");
+  Outcome o = { 0 };
+  SaTestPipe p;
+
+  sa_test_pipe_open (&p);
+  sa_test_pipe_write_later (&p, "on behalf of", 10);
+  o.loop = g_main_loop_new (NULL, FALSE);
+  g_object_set_data (G_OBJECT (owner), "fn", fn);
+
+  sa_function_call_async_with_source (fn, owner, NULL, on_finished_checking_source, &o, p.read_fd);
+  g_main_loop_run (o.loop);
+
+  g_assert_cmpint (o.done, ==, 1);
+  assert_bytes_equal (g_value_get_boxed (&o.value), "on behalf of");
+
+  sa_test_pipe_close (&p);
+  outcome_clear (&o);
+}
+
 /* The smart call's own contract */
 
 static void
@@ -558,6 +601,8 @@ main (int   argc,
                    test_path_call_async_from_plain_code_completes_in_the_loop);
   g_test_add_func ("/path/call-async/never-calls-back-inside-the-call",
                    test_path_call_async_never_calls_back_inside_the_call);
+  g_test_add_func ("/path/call-async/with-source-reports-that-source",
+                   test_path_call_async_with_source_reports_that_source);
   g_test_add_func ("/path/call-sync/inside-a-loop-never-iterates-it",
                    test_path_call_sync_inside_a_loop_never_iterates_it);
   g_test_add_func ("/path/smart-call/from-plain-code-is-complete-on-return",
