@@ -73,7 +73,7 @@ def test_c_calls_a_python_async_callable_in_an_async_context():
 
 def test_c_calls_a_python_callable_from_its_own_thread():
     ran_on.clear()
-    ok, value = SaTestCaller.call_from_thread(slow_concat, ['a', 'b'])
+    ok, value = SaTestCaller.call_from_thread(slow_concat, ['a', 'b'], None)
     assert ok and value == 'ab'
     assert ran_on[0].name != threading.current_thread().name
 

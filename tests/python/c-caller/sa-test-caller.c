@@ -136,6 +136,7 @@ typedef struct
   SaFunction   *function;
   const GValue *args;
   guint         n_args;
+  GCancellable *cancellable;
   GValue        result;
   GError       *error;
   gboolean      ok;
@@ -152,7 +153,7 @@ thread_call_run (gpointer user_data)
     g_error ("%s: a fresh thread should be a sync context", G_STRFUNC);
 
   tc->ok = sa_function_call_syncv (tc->function, tc->args, tc->n_args,
-                                   &tc->result, NULL, &tc->error);
+                                   &tc->result, tc->cancellable, &tc->error);
   g_atomic_int_set (&tc->done, TRUE);
   g_main_context_wakeup (tc->context);
 
@@ -164,6 +165,7 @@ thread_call_run (gpointer user_data)
  * @function: the function to call
  * @args: (array length=n_args) (nullable): the arguments
  * @n_args: the number of arguments
+ * @cancellable: (nullable): a #GCancellable for the call
  * @result: (out caller-allocates): the call's result
  * @error: return location for the call's error
  *
@@ -177,6 +179,7 @@ gboolean
 sa_test_caller_call_from_thread (SaFunction    *function,
                                  const GValue  *args,
                                  guint          n_args,
+                                 GCancellable  *cancellable,
                                  GValue        *result,
                                  GError       **error)
 {
@@ -189,6 +192,7 @@ sa_test_caller_call_from_thread (SaFunction    *function,
   tc.function = function;
   tc.args = args;
   tc.n_args = n_args;
+  tc.cancellable = cancellable;
   tc.context = context;
 
   thread = g_thread_new ("sa-test-caller", thread_call_run, &tc);
@@ -204,4 +208,58 @@ sa_test_caller_call_from_thread (SaFunction    *function,
     }
 
   return TRUE;
+}
+
+static GThread *slow_double_creator;
+static gint slow_double_on_creator = -1;
+
+static int
+slow_double (int            value,
+             int            msec,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  gint64 deadline = g_get_monotonic_time () + msec * G_TIME_SPAN_MILLISECOND;
+
+  g_atomic_int_set (&slow_double_on_creator, g_thread_self () == slow_double_creator);
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return 0;
+      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+    }
+
+  return value * 2;
+}
+
+/**
+ * sa_test_caller_new_slow_double:
+ *
+ * A blocking C function, `int slow_double (int value, int msec,
+ * GCancellable *, GError **)`, that sleeps @msec milliseconds (cancellably)
+ * and returns twice @value: what a C library would hand a binding.
+ *
+ * Returns: (transfer full): the function
+ */
+SaFunction *
+sa_test_caller_new_slow_double (void)
+{
+  slow_double_creator = g_thread_self ();
+
+  return sa_function_new_sync ("slow_double", G_CALLBACK (slow_double),
+                               SA_FUNCTION_FLAGS_CANCELLABLE | SA_FUNCTION_FLAGS_THROWS,
+                               G_TYPE_INT, 2, G_TYPE_INT, G_TYPE_INT);
+}
+
+/**
+ * sa_test_caller_slow_double_ran_on_creator_thread:
+ *
+ * Returns: whether the last call of the function made by
+ *   sa_test_caller_new_slow_double() ran on the thread that made it
+ */
+gboolean
+sa_test_caller_slow_double_ran_on_creator_thread (void)
+{
+  return g_atomic_int_get (&slow_double_on_creator) == 1;
 }

@@ -20,7 +20,11 @@ gboolean sa_test_caller_call_from_loop   (SaFunction    *function,
 gboolean sa_test_caller_call_from_thread (SaFunction    *function,
                                           const GValue  *args,
                                           guint          n_args,
+                                          GCancellable  *cancellable,
                                           GValue        *result,
                                           GError       **error);
+
+SaFunction *sa_test_caller_new_slow_double (void);
+gboolean    sa_test_caller_slow_double_ran_on_creator_thread (void);
 
 G_END_DECLS
