@@ -59,6 +59,7 @@ void      sa_call_own_cancellable     (SaCall       *call);
 void      sa_call_unchain_cancellable (SaCall       *call);
 void      sa_call_drain_abandoned     (SaCall       *call);
 GTask    *sa_call_new_task            (SaCall       *call,
+                                       gpointer      source_object,
                                        GAsyncReadyCallback callback,
                                        gpointer      user_data);
 void      sa_call_thread_func         (GTask        *task,

@@ -87,12 +87,14 @@ sa_call_complete (SaCall *call)
 
 GTask *
 sa_call_new_task (SaCall              *call,
+                  gpointer             source_object,
                   GAsyncReadyCallback  callback,
                   gpointer             user_data)
 {
   GTask *task;
 
-  task = g_task_new (call->function, call->cancellable, callback, user_data);
+  task = g_task_new (source_object != NULL ? source_object : call->function,
+                     call->cancellable, callback, user_data);
   g_task_set_source_tag (task, sa_function_call_async);
   g_task_set_task_data (task, sa_call_ref (call), (GDestroyNotify) sa_call_unref);
   call->task = g_object_ref (task);
@@ -183,7 +185,20 @@ sa_call_propagate (SaCall  *call,
       return FALSE;
     }
 
-  if (value != NULL)
+  if (value == NULL)
+    return TRUE;
+
+  if (G_VALUE_HOLDS_BOXED (&call->result))
+    {
+      /* PyGObject before 3.46 wraps a boxed value it finds in an out
+       * GValue without copying it, then unsets that GValue (pygobject
+       * issue 119): its GLib.Bytes would outlive the bytes. The caller
+       * gets its own reference and the call keeps one for as long as the
+       * result object lives, so the Python override can copy in time. */
+      g_value_init (value, G_VALUE_TYPE (&call->result));
+      g_value_copy (&call->result, value);
+    }
+  else
     {
       *value = call->result;
       memset (&call->result, 0, sizeof (GValue));
