@@ -266,6 +266,8 @@ test_calls_reject_non_functions (void)
       sa_function_call_async (bad, NULL, never_called, NULL, 1, 2);
       EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
       sa_function_call_asyncv (bad, args, 2, NULL, never_called, NULL);
+      EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
+      sa_function_call_async_with_source (bad, other, NULL, never_called, NULL, 1, 2);
       g_test_assert_expected_messages ();
 
       g_assert_no_error (error);
@@ -307,6 +309,12 @@ test_calls_reject_bad_cancellables (void)
   sa_function_call_async (fn, bad, never_called, NULL, 1, 2);
   EXPECT_CRITICAL ("*assertion*G_IS_CANCELLABLE*");
   sa_function_call_asyncv (fn, args, 2, bad, never_called, NULL);
+  EXPECT_CRITICAL ("*assertion*G_IS_CANCELLABLE*");
+  sa_function_call_async_with_source (fn, not_a_cancellable, bad, never_called, NULL, 1, 2);
+
+  /* The object a call is made on behalf of must be one. */
+  EXPECT_CRITICAL ("*assertion*G_IS_OBJECT (source_object)*");
+  sa_function_call_async_with_source (fn, NULL, NULL, never_called, NULL, 1, 2);
   g_test_assert_expected_messages ();
 
   drain_default_context ();
@@ -386,6 +394,8 @@ test_calls_of_an_empty_function_are_criticals (void)
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
   sa_function_call_asyncv (empty, NULL, 0, NULL, never_called, NULL);
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
+  sa_function_call_async_with_source (empty, empty, NULL, never_called, NULL);
+  EXPECT_CRITICAL ("*“empty” wraps nothing*");
   g_assert_null (sa_function_call (empty, NULL, never_called, NULL));
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
   g_assert_null (sa_function_callv (empty, NULL, 0, NULL, never_called, NULL));
@@ -462,13 +472,13 @@ test_finish_rejects_bad_input (void)
   g_assert_false (sa_function_call_finish (fn, NULL, NULL, &error));
   EXPECT_CRITICAL ("*assertion*G_IS_ASYNC_RESULT*");
   g_assert_false (sa_function_call_finish (fn, (GAsyncResult *) not_a_result, NULL, &error));
-  EXPECT_CRITICAL ("*assertion*g_task_is_valid*");
+  EXPECT_CRITICAL ("*assertion*g_async_result_is_tagged*");
   g_assert_false (sa_function_call_finish (fn, G_ASYNC_RESULT (foreign), NULL, &error));
   EXPECT_CRITICAL ("*assertion*g_async_result_is_tagged*");
   g_assert_false (sa_function_call_finish (fn, G_ASYNC_RESULT (same_source_other_tag),
                                            NULL, &error));
   /* A result of another function, from each context. */
-  EXPECT_CRITICAL ("*assertion*g_task_is_valid*");
+  EXPECT_CRITICAL ("*assertion*call->function == self*");
   g_assert_false (sa_function_call_finish (other_fn, result, NULL, &error));
   EXPECT_CRITICAL ("*assertion*call->function == self*");
   g_assert_false (sa_function_call_finish (other_fn, sync_result, NULL, &error));
