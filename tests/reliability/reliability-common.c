@@ -35,7 +35,7 @@ rel_scale_percent (void)
   if (env != NULL && atoi (env) > 0)
     percent = atoi (env);
   else if (rel_running_on_valgrind ())
-    percent = 2;
+    percent = 20;
   else
     percent = 100;
 

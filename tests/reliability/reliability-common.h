@@ -10,9 +10,10 @@
 G_BEGIN_DECLS
 
 /* Iteration counts. The full counts are the issue's (10,000 calls, 8
- * threads); under valgrind they are scaled down so that a stage stays in
- * budget. SA_TEST_SCALE (a percentage) overrides the choice; every test
- * reports the counts it really used as a TAP comment. */
+ * threads x 10,000); under valgrind, which runs one thread at a time some
+ * 50 times slower, they are scaled to 20% (2,000 calls) so that the stage
+ * stays in budget. SA_TEST_SCALE (a percentage) overrides the choice;
+ * every test reports the counts it really used as a TAP comment. */
 guint        rel_scale_percent   (void);
 guint        rel_scaled          (guint full);
 gboolean     rel_running_on_valgrind (void);
