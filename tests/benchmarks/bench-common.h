@@ -21,13 +21,20 @@ typedef guint64 (*BenchRunFunc) (gpointer data,
 
 typedef struct _BenchSuite BenchSuite;
 
+typedef enum
+{
+  BENCH_CLOCK_THREAD_CPU,
+  BENCH_CLOCK_WALL,
+} BenchClock;
+
 BenchSuite *bench_suite_new      (const char   *path,
                                   const char   *title,
                                   int           argc,
                                   char        **argv,
                                   guint64       default_iterations,
                                   guint         default_rounds);
-guint64     bench_suite_get_iterations (BenchSuite *suite);
+void        bench_suite_set_clock (BenchSuite  *suite,
+                                   BenchClock   clock);
 void        bench_suite_add      (BenchSuite   *suite,
                                   const char   *impl,
                                   const char   *description,
