@@ -72,7 +72,11 @@ sa_call_complete (SaCall *call)
 
   if (call->wait_context != NULL)
     {
-      g_main_context_wakeup (call->wait_context);
+      /* The waiting thread looks at the state after every iteration, so
+       * a completion dispatched by its own wait (the common case) needs no
+       * wakeup: that would be a write() to an eventfd nobody reads. */
+      if (!g_main_context_is_owner (call->wait_context))
+        g_main_context_wakeup (call->wait_context);
       return;
     }
 
