@@ -57,6 +57,7 @@ void      sa_call_complete            (SaCall       *call);
 void      sa_call_post_to_owner       (SaCall       *call);
 void      sa_call_arm_deadline        (SaCall       *call);
 GTask    *sa_call_new_task            (SaCall       *call,
+                                       gpointer      source_object,
                                        GAsyncReadyCallback callback,
                                        gpointer      user_data);
 void      sa_call_thread_func         (GTask        *task,

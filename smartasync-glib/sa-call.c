@@ -91,12 +91,14 @@ sa_call_complete (SaCall *call)
 
 GTask *
 sa_call_new_task (SaCall              *call,
+                  gpointer             source_object,
                   GAsyncReadyCallback  callback,
                   gpointer             user_data)
 {
   GTask *task;
 
-  task = g_task_new (call->function, call->cancellable, callback, user_data);
+  task = g_task_new (source_object != NULL ? source_object : call->function,
+                     call->cancellable, callback, user_data);
   g_task_set_source_tag (task, sa_function_call_async);
   g_task_set_task_data (task, sa_call_ref (call), (GDestroyNotify) sa_call_unref);
   call->task = g_object_ref (task);

@@ -16,10 +16,16 @@
  * will then be dispatched as soon as the current callback returns, so
  * blocking would stall a running loop and starting an operation is safe.
  *
- * Everything else is a *sync context*: plain code before any loop runs, a
- * worker thread (for example a [class@Gio.Task] thread), a thread that
- * iterates a context it has not pushed as thread-default, or a thread that
- * pushed a context but is not iterating it.
+ * Everything else is a *sync context*: plain code before any loop runs or
+ * after it ended, a worker thread (for example a [class@Gio.Task] thread),
+ * a thread that iterates a context it has not pushed as thread-default (a
+ * result sent to the thread-default context would not be dispatched), or
+ * plain code that pushed a context without being dispatched by anything.
+ *
+ * A context pushed *inside* a dispatch counts as async: pushing acquires
+ * it, and GIO expects whoever pushes a context to iterate it, which is how
+ * an async call made inside another call's private loop attaches to that
+ * loop.
  *
  * The answer is computed on every call (it costs tens of nanoseconds) and
  * never cached, so a thread moves freely between the two.

@@ -1123,10 +1123,11 @@ static GTask *
 sa_function_run_async (SaFunction          *self,
                        SaPath               path,
                        SaCall              *call,
+                       gpointer             source_object,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  GTask *task = sa_call_new_task (call, callback, user_data);
+  GTask *task = sa_call_new_task (call, source_object, callback, user_data);
 
   if (call->error != NULL ||
       g_cancellable_set_error_if_cancelled (call->cancellable, &call->error))
@@ -1243,7 +1244,7 @@ sa_function_call_internal (SaFunction          *self,
   sa_function_trace (self, entry, async_caller, path);
 
   if (async_caller)
-    return G_ASYNC_RESULT (sa_function_run_async (self, path, call, callback, user_data));
+    return G_ASYNC_RESULT (sa_function_run_async (self, path, call, NULL, callback, user_data));
 
   outcome = sa_function_run_sync (self, path, call, sa_function_get_timeout (self));
   result = sa_call_result_new (outcome, user_data);
@@ -1548,6 +1549,7 @@ static void
 sa_function_call_async_internal (SaFunction          *self,
                                  const char          *entry,
                                  SaCall              *call,
+                                 gpointer             source_object,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
@@ -1555,7 +1557,7 @@ sa_function_call_async_internal (SaFunction          *self,
 
   sa_function_trace (self, entry, TRUE, path);
 
-  g_object_unref (sa_function_run_async (self, path, call, callback, user_data));
+  g_object_unref (sa_function_run_async (self, path, call, source_object, callback, user_data));
 }
 
 /**
@@ -1596,7 +1598,59 @@ sa_function_call_async (SaFunction          *self,
   collect_args (self, call->args, &var_args, 0, &call->error);
   va_end (var_args);
 
-  sa_function_call_async_internal (self, "call_async", call, callback, user_data);
+  sa_function_call_async_internal (self, "call_async", call, NULL, callback, user_data);
+}
+
+/**
+ * sa_function_call_async_with_source:
+ * @self: a function
+ * @source_object: (type GObject): the object the call is on behalf of
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (nullable): called with the result
+ * @user_data: data for @callback
+ * @...: the arguments, as C passes them
+ *
+ * [method@Function.call_async] on behalf of a library object: the result
+ * handed to @callback has @source_object as its source object, as GIO
+ * callers of that object's `_async` method expect. That object's `_finish`
+ * can check the result with `g_task_is_valid (result, self)` and pass it to
+ * [method@Function.call_finish].
+ *
+ * ```c
+ * void
+ * foo_fetch_async (Foo *self, const char *url, GCancellable *cancellable,
+ *                  GAsyncReadyCallback callback, gpointer user_data)
+ * {
+ *   sa_function_call_async_with_source (self->fetch, self, cancellable,
+ *                                       callback, user_data, self, url);
+ * }
+ * ```
+ *
+ * Since: 0.1
+ */
+void
+sa_function_call_async_with_source (SaFunction          *self,
+                                    gpointer             source_object,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data,
+                                    ...)
+{
+  g_autoptr(SaCall) call = NULL;
+  va_list var_args;
+
+  g_return_if_fail (SA_IS_FUNCTION (self));
+  g_return_if_fail (G_IS_OBJECT (source_object));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  if (!check_callable (self))
+    return;
+
+  call = sa_call_new (self, cancellable);
+  va_start (var_args, user_data);
+  collect_args (self, call->args, &var_args, 0, &call->error);
+  va_end (var_args);
+
+  sa_function_call_async_internal (self, "call_async", call, source_object, callback, user_data);
 }
 
 /**
@@ -1633,7 +1687,7 @@ sa_function_call_asyncv (SaFunction          *self,
   sa_signature_coerce_args (self->name, self->param_types, self->n_params,
                             args, n_args, call->args, &call->error);
 
-  sa_function_call_async_internal (self, "call_asyncv", call, callback, user_data);
+  sa_function_call_async_internal (self, "call_asyncv", call, NULL, callback, user_data);
 }
 
 /**
@@ -1673,9 +1727,12 @@ sa_function_call_finish (SaFunction    *self,
     }
   else
     {
-      g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+      /* The source object is @self, or the object a call was made on
+       * behalf of (sa_function_call_async_with_source()). */
+      g_return_val_if_fail (G_IS_TASK (result), FALSE);
       g_return_val_if_fail (g_async_result_is_tagged (result, sa_function_call_async), FALSE);
       call = g_task_get_task_data (G_TASK (result));
+      g_return_val_if_fail (call->function == self, FALSE);
     }
 
   if (call->finished)

@@ -239,6 +239,14 @@ void            sa_function_call_async         (SaFunction           *self,
                                                 gpointer              user_data,
                                                 ...);
 SA_AVAILABLE_IN_ALL
+void            sa_function_call_async_with_source
+                                               (SaFunction           *self,
+                                                gpointer              source_object,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data,
+                                                ...);
+SA_AVAILABLE_IN_ALL
 void            sa_function_call_asyncv        (SaFunction           *self,
                                                 const GValue         *args,
                                                 guint                 n_args,
