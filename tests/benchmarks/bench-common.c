@@ -526,3 +526,38 @@ bench_function_gated (void)
                                SA_FUNCTION_FLAGS_NONE,
                                G_TYPE_INT, 2, G_TYPE_INT, G_TYPE_INT);
 }
+
+GInputStream *
+bench_stream_new (guint64 n)
+{
+  guint8 *data = g_malloc (MAX (n, 1));
+
+  for (guint64 i = 0; i < n; i++)
+    data[i] = (guint8) (i % 251);
+
+  return g_memory_input_stream_new_from_data (data, (gssize) n, g_free);
+}
+
+guint64
+bench_bytes_sum (GBytes *bytes)
+{
+  const guint8 *data;
+  gsize size;
+  guint64 sum = 0;
+
+  data = g_bytes_get_data (bytes, &size);
+  for (gsize i = 0; i < size; i++)
+    sum += data[i];
+
+  return sum;
+}
+
+SaFunction *
+bench_function_read_bytes (void)
+{
+  return sa_function_new_async ("read_bytes", G_CALLBACK (g_input_stream_read_bytes_async),
+                                G_CALLBACK (g_input_stream_read_bytes_finish),
+                                SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE,
+                                G_TYPE_BYTES, 3,
+                                G_TYPE_INPUT_STREAM, G_TYPE_ULONG, G_TYPE_INT);
+}

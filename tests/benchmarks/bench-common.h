@@ -85,9 +85,16 @@ int         bench_gated_add      (int           a,
 void        bench_gate_close     (void);
 void        bench_gate_open      (void);
 
+/* A real GIO pair that needs no thread: one byte from a memory stream,
+ * g_input_stream_read_bytes_async() / _finish(). bench_stream_new() makes
+ * a stream of @n bytes, byte i being i % 251. */
+GInputStream *bench_stream_new   (guint64       n);
+guint64     bench_bytes_sum      (GBytes       *bytes);
+
 /* sa_function_new_sync() / sa_function_new_async() of the above. */
 SaFunction *bench_function_sync  (void);
 SaFunction *bench_function_async (void);
 SaFunction *bench_function_gated (void);
+SaFunction *bench_function_read_bytes (void);
 
 G_END_DECLS
