@@ -189,7 +189,20 @@ sa_call_propagate (SaCall  *call,
       return FALSE;
     }
 
-  if (value != NULL)
+  if (value == NULL)
+    return TRUE;
+
+  if (G_VALUE_HOLDS_BOXED (&call->result))
+    {
+      /* PyGObject before 3.46 wraps a boxed value it finds in an out
+       * GValue without copying it, then unsets that GValue (pygobject
+       * issue 119): its GLib.Bytes would outlive the bytes. The caller
+       * gets its own reference and the call keeps one for as long as the
+       * result object lives, so the Python override can copy in time. */
+      g_value_init (value, G_VALUE_TYPE (&call->result));
+      g_value_copy (&call->result, value);
+    }
+  else
     {
       *value = call->result;
       memset (&call->result, 0, sizeof (GValue));

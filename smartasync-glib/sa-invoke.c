@@ -485,6 +485,13 @@ value_async_ready (GObject      *source_object,
   sa_call_complete (call);
 }
 
+static gboolean
+complete_dropped_call (gpointer data)
+{
+  sa_call_complete (data);
+  return G_SOURCE_REMOVE;
+}
+
 /* The task's last reference went away. If it was never completed (a
  * binding callback that raised, or forgot), the call still must end. */
 static void
@@ -495,10 +502,22 @@ value_async_task_gone (gpointer  data,
 
   if (g_atomic_int_get (&call->completions) == 0)
     {
+      g_autoptr(GSource) idle = g_idle_source_new ();
+
       g_set_error (&call->error, SA_ERROR, SA_ERROR_FAILED,
                    "Function “%s” dropped its task without completing it",
                    call->function->name);
-      sa_call_complete (call);
+
+      /* This runs wherever the task was finalized, possibly inside a
+       * binding's garbage collector, where GJS refuses to run the caller's
+       * JS callback that completing the caller's task could invoke at
+       * once. Complete from the caller's context instead. */
+      g_source_set_callback (idle, complete_dropped_call, sa_call_ref (call),
+                             (GDestroyNotify) sa_call_unref);
+      g_source_set_static_name (idle, "[smartasync] dropped task");
+      g_source_attach (idle, call->wait_context != NULL
+                               ? call->wait_context
+                               : g_task_get_context (call->task));
     }
 
   sa_call_unref (call);

@@ -1,0 +1,524 @@
+/* test-bindings.vala: SmartAsync from Vala, through the generated VAPI
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* The C caller of tests/python/c-caller: C code that runs its own main
+ * loop and calls a function from one of its callbacks. */
+[CCode (cname = "sa_test_caller_call_from_loop", cheader_filename = "sa-test-caller.h")]
+extern bool c_call_from_loop (Sa.Function function,
+                              [CCode (array_length_type = "guint")] Value[]? args,
+                              bool smart, out Value result, out uint ticks) throws Error;
+
+const string CONTENTS = "smart and async\n";
+
+static string tmpdir;
+
+static File temp_file (string name, string contents = CONTENTS) {
+    var file = File.new_for_path (Path.build_filename (tmpdir, name));
+    try {
+        file.replace_contents (contents.data, null, false, FileCreateFlags.NONE, null);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    return file;
+}
+
+static void* main_thread;
+
+/* A blocking callable written in Vala: it records where it ran. */
+static bool ran_on_main_thread;
+
+static Sa.Function make_add () {
+    return new Sa.Function.sync_full ("add", typeof (int64), { typeof (int64), typeof (int64) },
+                                      Sa.FunctionFlags.NONE, (args, out result, cancellable) => {
+        ran_on_main_thread = Thread.self<void*> () == main_thread;
+        result = args[0].get_int64 () + args[1].get_int64 ();
+        return true;
+    });
+}
+
+/* A blocking callable that waits, cooperatively, @msec milliseconds. */
+static Sa.Function make_waiter () {
+    return new Sa.Function.sync_full ("waiter", typeof (int), { typeof (int) },
+                                      Sa.FunctionFlags.NONE, (args, out result, cancellable) => {
+        result = 0;
+        int64 deadline = get_monotonic_time () + args[0].get_int () * 1000;
+        while (get_monotonic_time () < deadline) {
+            if (cancellable != null && cancellable.is_cancelled ())
+                throw new IOError.CANCELLED ("waiter stopped");
+            Thread.usleep (2000);
+        }
+        result = 1;
+        return true;
+    });
+}
+
+/* g_file_load_contents_async/_finish as a Function implemented in Vala:
+ * the GTask is completed from the GIO callback, from any context. */
+static Sa.Function make_load () {
+    return new Sa.Function.async_full ("load_contents", typeof (Bytes), { typeof (File) },
+                                       Sa.FunctionFlags.NONE, (args, cancellable, task) => {
+        var file = (File) args[0].get_object ();
+        file.load_contents_async.begin (cancellable, (obj, res) => {
+            try {
+                uint8[] contents;
+                file.load_contents_async.end (res, out contents, null);
+                var value = Value (typeof (Bytes));
+                value.set_boxed (new Bytes (contents));
+                task.return_value (value);
+            } catch (Error e) {
+                task.return_error ((owned) e);
+            }
+        });
+    });
+}
+
+static string bytes_text (Bytes bytes) {
+    return ((string) bytes.get_data ()).ndup (bytes.get_size ());
+}
+
+/* Runs a coroutine in a MainLoop on the default context: @begin starts it
+ * from an idle callback (an async context) and calls back when it is done. */
+delegate void Done ();
+delegate void Begin (owned Done done);
+
+static void run_in_loop (owned Begin begin) {
+    var loop = new MainLoop (null, false);
+    var timed_out = false;
+    Idle.add (() => {
+        assert_true (Sa.context_is_async ());
+        begin (() => loop.quit ());
+        return Source.REMOVE;
+    });
+    var guard = Timeout.add_seconds (5, () => {
+        timed_out = true;
+        loop.quit ();
+        return Source.REMOVE;
+    });
+    loop.run ();
+    if (!timed_out)
+        Source.remove (guard);
+    assert_false (timed_out);
+}
+
+/* The four paths */
+
+static void test_sync_caller_blocking_callable () {
+    var add = make_add ();
+    Value result;
+    assert_false (Sa.context_is_async ());
+    try {
+        add.call_sync ({ (int64) 2, (int64) 3 }, out result);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 5);
+    assert_true (ran_on_main_thread);
+}
+
+static void test_sync_caller_async_pair () {
+    Value result;
+    try {
+        make_load ().call_sync ({ temp_file ("sync-pair") }, out result);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    assert_cmpstr (bytes_text ((Bytes) result.get_boxed ()), CompareOperator.EQ, CONTENTS);
+}
+
+static async void async_caller_async_pair () {
+    Value result;
+    try {
+        yield make_load ().call_async ({ temp_file ("async-pair") }, null, out result);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    assert_cmpstr (bytes_text ((Bytes) result.get_boxed ()), CompareOperator.EQ, CONTENTS);
+}
+
+static void test_async_caller_async_pair () {
+    run_in_loop ((done) => async_caller_async_pair.begin ((o, r) => {
+        async_caller_async_pair.end (r);
+        done ();
+    }));
+}
+
+static async void async_caller_blocking_callable () {
+    {
+        var ticks = 0;
+        var timer = Timeout.add (10, () => {
+            ticks++;
+            return Source.CONTINUE;
+        });
+        Value result;
+        var slow = make_waiter ();
+        try {
+            yield slow.call_async ({ 200 }, null, out result);
+        } catch (Error e) {
+            error ("%s", e.message);
+        }
+        Source.remove (timer);
+        assert_cmpint (result.get_int (), CompareOperator.EQ, 1);
+        /* It ran on a worker thread: the loop kept running. */
+        assert_cmpint (ticks, CompareOperator.GE, 5);
+
+        var add = make_add ();
+        try {
+            yield add.call_async ({ (int64) 40, (int64) 2 }, null, out result);
+        } catch (Error e) {
+            error ("%s", e.message);
+        }
+        assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 42);
+        assert_false (ran_on_main_thread);
+    }
+}
+
+static void test_async_caller_blocking_callable () {
+    run_in_loop ((done) => async_caller_blocking_callable.begin ((o, r) => {
+        async_caller_blocking_callable.end (r);
+        done ();
+    }));
+}
+
+/* Errors */
+
+static void test_errors_argument_count_and_type () {
+    var add = make_add ();
+    Value result;
+    try {
+        add.call_sync ({ (int64) 1 }, out result);
+        assert_not_reached ();
+    } catch (Sa.Error.ARGUMENT_COUNT e) {
+        assert_true (e.matches (Sa.Error.quark (), Sa.Error.ARGUMENT_COUNT));
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+
+    try {
+        add.call_sync ({ 1.5, (int64) 1 }, out result);
+        assert_not_reached ();
+    } catch (Sa.Error.ARGUMENT_TYPE e) {
+        assert_true (e.message.contains ("argument 1"));
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+}
+
+static void test_errors_result_type () {
+    var liar = new Sa.Function.sync_full ("liar", typeof (int), null, Sa.FunctionFlags.NONE,
+                                          (args, out result, cancellable) => {
+        result = "not a number";
+        return true;
+    });
+    Value result;
+    try {
+        liar.call_sync (null, out result);
+        assert_not_reached ();
+    } catch (Sa.Error.RESULT_TYPE e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+}
+
+static Sa.Function make_failing () {
+    return new Sa.Function.sync_full ("failing", typeof (int), null, Sa.FunctionFlags.NONE,
+                                      (args, out result, cancellable) => {
+        result = 0;
+        throw new IOError.NOT_FOUND ("nothing here");
+    });
+}
+
+static void test_errors_domain_and_code_kept () {
+    Value result;
+    try {
+        make_failing ().call_sync (null, out result);
+        assert_not_reached ();
+    } catch (IOError.NOT_FOUND e) {
+        assert_cmpstr (e.message, CompareOperator.EQ, "nothing here");
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+
+    run_in_loop ((done) => errors_in_a_loop.begin ((o, r) => {
+        errors_in_a_loop.end (r);
+        done ();
+    }));
+}
+
+static async void errors_in_a_loop () {
+    Value result;
+    {
+        try {
+            yield make_failing ().call_async (null, null, out result);
+            assert_not_reached ();
+        } catch (IOError.NOT_FOUND e) {
+            assert_cmpstr (e.message, CompareOperator.EQ, "nothing here");
+        } catch (Error e) {
+            error ("unexpected %s", e.message);
+        }
+
+        try {
+            yield make_load ().call_async ({ File.new_for_path ("/nonexistent/sa") }, null, out result);
+            assert_not_reached ();
+        } catch (IOError.NOT_FOUND e) {
+        } catch (Error e) {
+            error ("unexpected %s", e.message);
+        }
+    }
+}
+
+/* Cancellation */
+
+static void test_cancelled_before () {
+    var cancellable = new Cancellable ();
+    cancellable.cancel ();
+    var runs = 0;
+    var counted = new Sa.Function.sync_full ("counted", typeof (int), null, Sa.FunctionFlags.NONE,
+                                             (args, out result, c) => {
+        runs++;
+        result = 0;
+        return true;
+    });
+    Value result;
+    try {
+        counted.call_sync (null, out result, cancellable);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+
+    run_in_loop ((done) => cancelled_before_async.begin (counted, cancellable, (o, r) => {
+        cancelled_before_async.end (r);
+        done ();
+    }));
+    assert_cmpint (runs, CompareOperator.EQ, 0);
+}
+
+static async void cancelled_before_async (Sa.Function fn, Cancellable cancellable) {
+    Value result;
+    try {
+        yield fn.call_async (null, cancellable, out result);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+}
+
+static void test_cancelled_during_sync_call () {
+    var cancellable = new Cancellable ();
+    var canceller = new Thread<void*> ("canceller", () => {
+        Thread.usleep (30000);
+        cancellable.cancel ();
+        return null;
+    });
+    var start = get_monotonic_time ();
+    Value result;
+    try {
+        make_waiter ().call_sync ({ 5000 }, out result, cancellable);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+    canceller.join ();
+    assert_cmpint ((int) ((get_monotonic_time () - start) / 1000), CompareOperator.LT, 2000);
+}
+
+static void test_cancelled_during_async_call () {
+    run_in_loop ((done) => cancelled_during_async.begin ((o, r) => {
+        cancelled_during_async.end (r);
+        done ();
+    }));
+}
+
+static async void cancelled_during_async () {
+    {
+        var cancellable = new Cancellable ();
+        Timeout.add (30, () => {
+            cancellable.cancel ();
+            return Source.REMOVE;
+        });
+        Value result;
+        try {
+            yield make_waiter ().call_async ({ 5000 }, cancellable, out result);
+            assert_not_reached ();
+        } catch (IOError.CANCELLED e) {
+        } catch (Error e) {
+            error ("unexpected %s", e.message);
+        }
+    }
+}
+
+/* Objects */
+
+static void test_file_in_stream_out () {
+    var open = new Sa.Function.sync_full ("open", typeof (InputStream), { typeof (File) },
+                                          Sa.FunctionFlags.NONE, (args, out result, cancellable) => {
+        result = Value (typeof (InputStream));
+        result.take_object (((File) args[0].get_object ()).read (cancellable));
+        return true;
+    });
+    var file = temp_file ("objects");
+    Value result;
+    try {
+        open.call_sync ({ file }, out result);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    var stream = (InputStream) result.get_object ();
+    try {
+        var bytes = stream.read_bytes (1024);
+        assert_cmpstr (bytes_text (bytes), CompareOperator.EQ, CONTENTS);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+
+    run_in_loop ((done) => open_in_a_loop.begin (open, file, (o, r) => {
+        open_in_a_loop.end (r);
+        done ();
+    }));
+}
+
+static async void open_in_a_loop (Sa.Function open, File file) {
+    Value async_result;
+    try {
+        yield open.call_async ({ file }, null, out async_result);
+        var bytes = ((InputStream) async_result.get_object ()).read_bytes (1024);
+        assert_cmpstr (bytes_text (bytes), CompareOperator.EQ, CONTENTS);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+}
+
+/* Scenarios */
+
+static async void add_in_a_loop (Sa.Function add) {
+    Value result;
+    try {
+        yield add.call_async ({ (int64) 1, (int64) 1 }, null, out result);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 2);
+}
+
+static void test_no_cache_poisoning () {
+    var add = make_add ();
+    run_in_loop ((done) => add_in_a_loop.begin (add, (o, r) => {
+        add_in_a_loop.end (r);
+        done ();
+    }));
+    /* The loop ended: a sync context again. */
+    assert_false (Sa.context_is_async ());
+    Value result;
+    try {
+        add.call_sync ({ (int64) 2, (int64) 2 }, out result);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 4);
+    assert_true (ran_on_main_thread);
+}
+
+static async void concurrent_calls () {
+    var waiter = make_waiter ();
+    var start = get_monotonic_time ();
+    var pending = 5;
+    for (var i = 0; i < 5; i++) {
+        waiter.call_async.begin ({ 200 }, null, (obj, res) => {
+            Value result;
+            try {
+                waiter.call_async.end (res, out result);
+            } catch (Error e) {
+                error ("%s", e.message);
+            }
+            assert_cmpint (result.get_int (), CompareOperator.EQ, 1);
+            if (--pending == 0)
+                concurrent_calls.callback ();
+        });
+    }
+    yield;
+    /* Five calls of 200 ms each, on worker threads at once. */
+    assert_cmpint ((int) ((get_monotonic_time () - start) / 1000), CompareOperator.LT, 600);
+}
+
+static void test_concurrent_calls () {
+    run_in_loop ((done) => concurrent_calls.begin ((o, r) => {
+        concurrent_calls.end (r);
+        done ();
+    }));
+}
+
+static void test_timeout_for_a_sync_caller () {
+    Task? kept = null;
+    var never = new Sa.Function.async_full ("never", typeof (int), null, Sa.FunctionFlags.NONE,
+                                            (args, cancellable, task) => {
+        kept = task;
+    });
+    Value result;
+    try {
+        never.call_syncv_with_timeout (null, 50, out result);
+        assert_not_reached ();
+    } catch (IOError.TIMED_OUT e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+    assert_nonnull (kept);
+}
+
+static void test_vala_callable_called_from_c_in_an_async_context () {
+    var add = make_add ();
+    foreach (var smart in new bool[] { false, true }) {
+        Value result;
+        uint ticks;
+        try {
+            c_call_from_loop (add, { (int64) 20, (int64) 22 }, smart, out result, out ticks);
+        } catch (Error e) {
+            error ("%s", e.message);
+        }
+        assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 42);
+        /* An async context: a worker thread ran it. */
+        assert_false (ran_on_main_thread);
+    }
+
+    Value result;
+    uint ticks;
+    try {
+        c_call_from_loop (make_failing (), null, true, out result, out ticks);
+        assert_not_reached ();
+    } catch (IOError.NOT_FOUND e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+}
+
+public static int main (string[] args) {
+    Test.init (ref args);
+    main_thread = Thread.self<void*> ();
+    try {
+        tmpdir = DirUtils.make_tmp ("sa-vala-XXXXXX");
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+
+    Test.add_func ("/vala/sync-caller/blocking-callable", test_sync_caller_blocking_callable);
+    Test.add_func ("/vala/sync-caller/async-pair", test_sync_caller_async_pair);
+    Test.add_func ("/vala/async-caller/async-pair", test_async_caller_async_pair);
+    Test.add_func ("/vala/async-caller/blocking-callable", test_async_caller_blocking_callable);
+    Test.add_func ("/vala/errors/argument-count-and-type", test_errors_argument_count_and_type);
+    Test.add_func ("/vala/errors/result-type", test_errors_result_type);
+    Test.add_func ("/vala/errors/domain-and-code-kept", test_errors_domain_and_code_kept);
+    Test.add_func ("/vala/cancellation/before", test_cancelled_before);
+    Test.add_func ("/vala/cancellation/during-sync-call", test_cancelled_during_sync_call);
+    Test.add_func ("/vala/cancellation/during-async-call", test_cancelled_during_async_call);
+    Test.add_func ("/vala/objects/file-in-stream-out", test_file_in_stream_out);
+    Test.add_func ("/vala/scenarios/no-cache-poisoning", test_no_cache_poisoning);
+    Test.add_func ("/vala/scenarios/concurrent-calls", test_concurrent_calls);
+    Test.add_func ("/vala/scenarios/timeout-for-a-sync-caller", test_timeout_for_a_sync_caller);
+    Test.add_func ("/vala/from-c/async-context", test_vala_callable_called_from_c_in_an_async_context);
+
+    return Test.run ();
+}
