@@ -192,7 +192,7 @@ sa_call_propagate (SaCall  *call,
   if (value == NULL)
     return TRUE;
 
-  if (G_VALUE_HOLDS_BOXED (&call->result))
+  if (G_TYPE_IS_BOXED (G_VALUE_TYPE (&call->result)))
     {
       /* PyGObject before 3.46 wraps a boxed value it finds in an out
        * GValue without copying it, then unsets that GValue (pygobject
