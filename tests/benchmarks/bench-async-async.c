@@ -321,7 +321,7 @@ main (int    argc,
   int status;
 
   suite = bench_suite_new ("async-async", "async caller, async pair",
-                           argc, argv, 50000, 11);
+                           argc, argv, 20000, 31);
   bench_suite_add (suite, "gtask-chain", "hand-written GTask wrapper of the pair, chained in a running loop",
                    run_chain, &gtask);
   bench_suite_add (suite, "smartasync", "sa_function_call_async + call_finish, chained",
@@ -335,7 +335,7 @@ main (int    argc,
   status = bench_suite_finish (suite);
 
   suite = bench_suite_new ("async-async-gio", "async caller, a real GIO pair (read_bytes of a memory stream)",
-                           argc, argv, 50000, 11);
+                           argc, argv, 20000, 31);
   bench_suite_add (suite, "gtask-chain", "hand-written GTask wrapper of g_input_stream_read_bytes_async, chained",
                    run_chain, &gtask_read);
   bench_suite_add (suite, "smartasync", "sa_function_call_async of the pair (gsize argument: libffi), chained",

@@ -213,7 +213,7 @@ main (int    argc,
   BenchSuite *suite;
 
   suite = bench_suite_new ("async-sync", "async caller, blocking callable",
-                           argc, argv, 4000, 11);
+                           argc, argv, 1500, 31);
   /* The cost is mostly the hop to a worker and back: wall time. */
   bench_suite_set_clock (suite, BENCH_CLOCK_WALL);
   bench_suite_add (suite, "run-in-thread-chain", "hand-written g_task_run_in_thread wrapper, chained in a running loop",

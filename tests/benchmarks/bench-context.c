@@ -93,7 +93,7 @@ main (int    argc,
   int status;
 
   suite = bench_suite_new ("context-sync", "context detection in a sync context",
-                           argc, argv, 2000000, 11);
+                           argc, argv, 700000, 31);
   bench_suite_add (suite, "smartasync", "sa_context_is_async (), no loop running",
                    run_smartasync, NULL);
   bench_suite_add (suite, "by-hand", "g_main_depth () > 0 && g_main_context_is_owner (thread default)",
@@ -106,7 +106,7 @@ main (int    argc,
   status = bench_suite_finish (suite);
 
   suite = bench_suite_new ("context-async", "context detection in an async context",
-                           argc, argv, 2000000, 11);
+                           argc, argv, 700000, 31);
   bench_suite_add (suite, "smartasync", "sa_context_is_async () in a source callback",
                    run_in_loop, (gpointer) run_smartasync);
   bench_suite_add (suite, "by-hand", "the same test written out, in a source callback",

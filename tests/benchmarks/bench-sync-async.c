@@ -198,7 +198,7 @@ main (int    argc,
   int status;
 
   suite = bench_suite_new ("sync-async", "sync caller, async pair",
-                           argc, argv, 20000, 11);
+                           argc, argv, 8000, 31);
   bench_suite_add (suite, "fresh-context", "gsubprocess.c pattern: new context pushed, iterated until done",
                    run_fresh_context, NULL);
   bench_suite_add (suite, "reused-context", "the same with one context for every call",
@@ -216,7 +216,7 @@ main (int    argc,
   status = bench_suite_finish (suite);
 
   suite = bench_suite_new ("sync-async-gio", "sync caller, a real GIO pair (read_bytes of a memory stream)",
-                           argc, argv, 20000, 11);
+                           argc, argv, 8000, 31);
   bench_suite_add (suite, "fresh-context", "gsubprocess.c pattern around g_input_stream_read_bytes_async",
                    run_read_fresh_context, NULL);
   bench_suite_add (suite, "reused-context", "the same with one context for every call",

@@ -141,7 +141,7 @@ main (int    argc,
   g_closure_sink (closure);
 
   suite = bench_suite_new ("sync-sync", "sync caller, blocking callable",
-                           argc, argv, 200000, 11);
+                           argc, argv, 70000, 31);
   bench_suite_add (suite, "direct", "direct C call through a function pointer",
                    run_direct, NULL);
   bench_suite_add (suite, "closure", "g_closure_invoke, g_cclosure_marshal_generic, GValues in and out",
