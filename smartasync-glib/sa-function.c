@@ -993,8 +993,8 @@ deadline_reached (gpointer data)
  * and a pending wakeup is acknowledged by the next blocking poll. GLib
  * already skips the poll when there is no descriptor at all.
  *
- * The context is acquired for the whole wait; nothing else ever iterates
- * it. */
+ * The context must be pushed as thread-default, which acquires it, for
+ * the whole wait; nothing else ever iterates it. */
 typedef struct
 {
   GMainContext *context;
@@ -1015,8 +1015,6 @@ private_wait_init (PrivateWait  *wait,
   wait->fds = wait->stack_fds;
   wait->n_allocated = G_N_ELEMENTS (wait->stack_fds);
 
-  if (!g_main_context_acquire (context))
-    g_assert_not_reached ();  /* it is new: no other thread knows it */
   wait->poll_func = g_main_context_get_poll_func (context);
 
   /* A new context polls one descriptor, its wakeup. If that ever changes,
@@ -1058,7 +1056,6 @@ private_wait_iterate (PrivateWait *wait)
 static void
 private_wait_clear (PrivateWait *wait)
 {
-  g_main_context_release (wait->context);
   if (wait->fds != wait->stack_fds)
     g_free (wait->fds);
 }
@@ -1088,7 +1085,6 @@ sa_function_call_in_private_context (SaFunction  *self,
   gboolean abandoned;
 
   call->wait_context = g_main_context_ref (context);
-  private_wait_init (&wait, context);
 
   if (timeout_msec >= 0)
     {
@@ -1100,6 +1096,7 @@ sa_function_call_in_private_context (SaFunction  *self,
     }
 
   g_main_context_push_thread_default (context);
+  private_wait_init (&wait, context);
 
   sa_function_start (self, call);
 
