@@ -204,7 +204,8 @@ enum
 static int
 shape_class (GType type)
 {
-  switch (G_TYPE_FUNDAMENTAL (type))
+  /* g_type_fundamental() is a function call; a gint needs none. */
+  switch (G_TYPE_IS_FUNDAMENTAL (type) ? type : G_TYPE_FUNDAMENTAL (type))
     {
     case G_TYPE_BOOLEAN:
     case G_TYPE_INT:
