@@ -422,8 +422,10 @@ native_async_ready (GObject      *source_object,
 
   /* The pair's reference on the call lives as long as @res: a pair that
    * invokes its callback a second time with the same result is caught by
-   * the check above instead of touching freed memory. */
-  g_object_weak_ref (G_OBJECT (res), release_call, call);
+   * the check above instead of touching freed memory. A GAsyncResult is
+   * a GObject (its prerequisite): G_OBJECT() would check that by walking
+   * the type tree on every call. */
+  g_object_weak_ref ((GObject *) res, release_call, call);
 }
 
 static void
