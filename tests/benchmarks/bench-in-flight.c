@@ -8,9 +8,9 @@
  * wait on a gate that opens after the measurement.
  *
  * Every GSlice allocation is made a malloc() (G_SLICE=always-malloc, set
- * by re-executing if needed) so that mallinfo2() sees all of it: with the
- * slab allocator, GObjects come from slabs allocated earlier and the count
- * would be too low.
+ * by meson, or by re-executing when run by hand) so that mallinfo2() sees
+ * all of it: with the slab allocator, GObjects come from slabs allocated
+ * earlier and the count would be too low.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -206,16 +206,30 @@ run_batch (Batch    *batch,
   return per_call;
 }
 
+/* GSlice reads G_SLICE before main() runs. meson sets it; run by hand,
+ * the program starts itself again with it. The path comes from readlink(),
+ * which valgrind answers with the program's own path (an exec of
+ * /proc/self/exe would start valgrind's launcher instead). */
 static void
 reexec_with_malloc (char **argv)
 {
   const char *slice = g_getenv ("G_SLICE");
+  g_autofree char *self = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (slice != NULL && strstr (slice, "always-malloc") != NULL)
     return;
 
+  self = g_file_read_link ("/proc/self/exe", &error);
+  if (self == NULL)
+    {
+      g_printerr ("Could not find this program to re-execute it with "
+                  "G_SLICE=always-malloc: %s\n", error->message);
+      return;
+    }
+
   g_setenv ("G_SLICE", "always-malloc", TRUE);
-  execv ("/proc/self/exe", argv);
+  execv (self, argv);
   g_printerr ("Could not re-execute with G_SLICE=always-malloc: %s\n", g_strerror (errno));
 }
 
