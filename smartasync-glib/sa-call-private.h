@@ -55,7 +55,9 @@ SaCall   *sa_call_ref                 (SaCall       *call);
 void      sa_call_unref               (SaCall       *call);
 void      sa_call_complete            (SaCall       *call);
 void      sa_call_post_to_owner       (SaCall       *call);
-void      sa_call_arm_deadline        (SaCall       *call);
+void      sa_call_own_cancellable     (SaCall       *call);
+void      sa_call_unchain_cancellable (SaCall       *call);
+void      sa_call_drain_abandoned     (SaCall       *call);
 GTask    *sa_call_new_task            (SaCall       *call,
                                        gpointer      source_object,
                                        GAsyncReadyCallback callback,

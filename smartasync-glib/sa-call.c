@@ -218,10 +218,11 @@ forward_cancellation (GCancellable *cancellable,
   g_cancellable_cancel (op_cancellable);
 }
 
-/* A deadline needs a cancellable of our own to stop the callable with,
- * chained to the caller's. */
+/* Gives the callable a cancellable of the call's own, chained to the
+ * caller's: a deadline needs one to stop the callable with, and the private
+ * context needs the chain cut before it goes (sa_call_unchain_cancellable()). */
 void
-sa_call_arm_deadline (SaCall *call)
+sa_call_own_cancellable (SaCall *call)
 {
   g_clear_object (&call->op_cancellable);
   call->op_cancellable = g_cancellable_new ();
@@ -231,4 +232,134 @@ sa_call_arm_deadline (SaCall *call)
                                               G_CALLBACK (forward_cancellation),
                                               g_object_ref (call->op_cancellable),
                                               g_object_unref);
+}
+
+/* Stops forwarding the caller's cancellation to the callable. Waits for a
+ * cancellation running in another thread to finish: once this returns, no
+ * thread but the callable's own can be inside a "cancelled" handler of
+ * the call's cancellable. */
+void
+sa_call_unchain_cancellable (SaCall *call)
+{
+  if (call->forward_id != 0)
+    {
+      g_cancellable_disconnect (call->cancellable, call->forward_id);
+      call->forward_id = 0;
+    }
+}
+
+/* Abandoned calls
+ *
+ * A sync caller that gives up at its deadline leaves the callable running.
+ * A pair started in the caller's private context completes there: a GTask
+ * returning from a worker thread or from the caller's own main loop
+ * attaches its callback to that context, and the pair's own timeouts live
+ * there too. Nobody iterates the context any more, so those sources, the
+ * pair's task and this call (arguments, cancellables) would never be
+ * released.
+ *
+ * One library thread drains such contexts, looking again with a growing
+ * interval (1 ms doubling to 1 s) until the call's last other reference is
+ * gone: the late completion runs there, the pair's _finish included, and
+ * is dropped. A pair that never completes keeps its call, and one look a
+ * second, for as long as it lives. */
+
+#define DRAIN_FIRST_INTERVAL (1 * G_TIME_SPAN_MILLISECOND)
+#define DRAIN_MAX_INTERVAL   (1 * G_TIME_SPAN_SECOND)
+
+typedef struct
+{
+  GSource  source;
+  SaCall  *call;
+  gint64   interval;
+} SaDrainSource;
+
+static gboolean
+sa_drain_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  SaDrainSource *drain = (SaDrainSource *) source;
+  GMainContext *context = drain->call->wait_context;
+
+  /* The caller popped and released it when it gave up. */
+  if (g_main_context_acquire (context))
+    {
+      g_main_context_push_thread_default (context);
+      while (g_main_context_iteration (context, FALSE))
+        ;
+      g_main_context_pop_thread_default (context);
+      g_main_context_release (context);
+    }
+
+  /* Only this source holds the call: nothing can complete it any more. */
+  if (g_atomic_ref_count_compare (&drain->call->ref_count, 1))
+    return G_SOURCE_REMOVE;
+
+  drain->interval = MIN (drain->interval * 2, DRAIN_MAX_INTERVAL);
+  g_source_set_ready_time (source, g_get_monotonic_time () + drain->interval);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+sa_drain_finalize (GSource *source)
+{
+  SaDrainSource *drain = (SaDrainSource *) source;
+
+  /* The call's context, with whatever the pair left in it, goes too. */
+  g_clear_pointer (&drain->call, sa_call_unref);
+}
+
+static GSourceFuncs sa_drain_funcs = {
+  .dispatch = sa_drain_dispatch,
+  .finalize = sa_drain_finalize,
+};
+
+static gpointer
+sa_drain_thread (gpointer data)
+{
+  GMainContext *context = data;
+
+  g_main_context_push_thread_default (context);
+  for (;;)
+    g_main_context_iteration (context, TRUE);
+
+  return NULL;
+}
+
+static GMainContext *
+sa_drain_context (void)
+{
+  static gsize initialized = 0;
+  static GMainContext *context;
+
+  if (g_once_init_enter (&initialized))
+    {
+      context = g_main_context_new ();
+      g_thread_unref (g_thread_new ("sa-drain", sa_drain_thread, context));
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return context;
+}
+
+/* Takes over the private context of a call its sync caller abandoned; see
+ * above. The caller must have popped the context. */
+void
+sa_call_drain_abandoned (SaCall *call)
+{
+  SaDrainSource *drain;
+  GSource *source;
+
+  g_assert (g_atomic_int_get (&call->state) == SA_CALL_ABANDONED);
+  g_assert (call->wait_context != NULL);
+
+  source = g_source_new (&sa_drain_funcs, sizeof (SaDrainSource));
+  drain = (SaDrainSource *) source;
+  drain->call = sa_call_ref (call);
+  drain->interval = DRAIN_FIRST_INTERVAL;
+  g_source_set_static_name (source, "[smartasync] drain an abandoned call");
+  g_source_set_ready_time (source, 0);
+  g_source_attach (source, sa_drain_context ());
+  g_source_unref (source);
 }

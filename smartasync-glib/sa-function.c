@@ -119,11 +119,21 @@ sa_function_finalize (GObject *object)
           !sa_function_is_owner_thread (self))
         {
           DeferredDestroy *deferred = g_new (DeferredDestroy, 1);
+          GSource *source;
 
           deferred->data = self->user_data;
           deferred->destroy = self->user_data_destroy;
-          g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT,
-                                      run_deferred_destroy, deferred, g_free);
+
+          /* Not g_main_context_invoke(): it runs the function at once on
+           * any thread that can acquire the context, which for the global
+           * default context is any thread while the owner is not iterating
+           * it. */
+          source = g_idle_source_new ();
+          g_source_set_priority (source, G_PRIORITY_DEFAULT);
+          g_source_set_callback (source, run_deferred_destroy, deferred, g_free);
+          g_source_set_static_name (source, "[smartasync] release owner-thread data");
+          g_source_attach (source, self->main_context);
+          g_source_unref (source);
         }
       else
         self->user_data_destroy (self->user_data);
@@ -1086,9 +1096,13 @@ sa_function_call_in_private_context (SaFunction  *self,
 
   call->wait_context = g_main_context_ref (context);
 
+  /* The callable never sees the caller's cancellable here, only one of the
+   * call's own chained to it, unchained before the context goes (below). */
+  if (timeout_msec >= 0 || call->cancellable != NULL)
+    sa_call_own_cancellable (call);
+
   if (timeout_msec >= 0)
     {
-      sa_call_arm_deadline (call);
       deadline = g_timeout_source_new (timeout_msec);
       g_source_set_callback (deadline, deadline_reached, &timed_out, NULL);
       g_source_set_static_name (deadline, "[smartasync] deadline");
@@ -1115,6 +1129,16 @@ sa_function_call_in_private_context (SaFunction  *self,
   private_wait_clear (&wait);
   g_main_context_pop_thread_default (context);
 
+  /* A callable's GCancellableSource (GIO's pollable streams and sockets
+   * make them) stays connected to its cancellable until it is finalised,
+   * and its handler locks the context it was attached to, which GLib does
+   * not keep alive: a cancellation in another thread racing with the last
+   * unref of our private context locked freed memory (GLib 2.74, seen with
+   * ASan: a hang or a crash). The caller's cancellation only reaches the
+   * callable through the chain; cutting it waits for one in flight, and
+   * none can start after. */
+  sa_call_unchain_cancellable (call);
+
   if (deadline != NULL)
     g_source_destroy (deadline);
 
@@ -1125,6 +1149,8 @@ sa_function_call_in_private_context (SaFunction  *self,
    * look at nothing but the state. */
   abandoned = g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING,
                                                  SA_CALL_ABANDONED);
+  if (abandoned)
+    sa_call_drain_abandoned (call);
   if (abandoned ||
       (g_error_matches (call->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
        !g_cancellable_is_cancelled (call->cancellable)))
@@ -1454,6 +1480,55 @@ sa_function_call_sync_internal (SaFunction    *self,
   return sa_call_propagate (outcome, result, error);
 }
 
+/* sa_function_call_sync() and sa_function_call_sync_with_timeout(), once
+ * their arguments are checked. */
+static gboolean
+sa_function_call_sync_valist (SaFunction    *self,
+                              int            timeout_msec,
+                              GCancellable  *cancellable,
+                              GError       **error,
+                              va_list       *var_args)
+{
+  GValue stack_args[SA_FUNCTION_MAX_PARAMS];
+  g_auto(GValue) result = G_VALUE_INIT;
+  g_autoptr(SaCall) call = NULL;
+  SaPath path;
+  gboolean ok;
+
+  path = sa_function_pick_path (self, FALSE);
+  sa_function_trace (self, "call_sync", FALSE, path);
+
+  if (path == SA_PATH_DIRECT)
+    {
+      /* Nothing outlives this frame: borrow the arguments, allocate
+       * nothing. */
+      memset (stack_args, 0, self->n_params * sizeof (GValue));
+      if (!collect_args (self, stack_args, var_args, G_VALUE_NOCOPY_CONTENTS, error))
+        return FALSE;
+
+      ok = !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+           sa_function_call_direct (self, stack_args, cancellable, &result, error);
+
+      for (guint i = 0; i < self->n_params; i++)
+        g_value_unset (&stack_args[i]);
+    }
+  else
+    {
+      call = sa_call_new (self, cancellable);
+      if (!collect_args (self, call->args, var_args, 0, error))
+        return FALSE;
+
+      g_autoptr(SaCall) outcome = NULL;
+
+      outcome = sa_function_run_sync (self, path, call, timeout_msec);
+      ok = sa_call_propagate (outcome, &result, error);
+    }
+
+  store_result (self, &result, var_args);
+
+  return ok;
+}
+
 /**
  * sa_function_call_sync:
  * @self: a function
@@ -1487,11 +1562,7 @@ sa_function_call_sync (SaFunction    *self,
                        GError       **error,
                        ...)
 {
-  GValue stack_args[SA_FUNCTION_MAX_PARAMS];
-  g_auto(GValue) result = G_VALUE_INIT;
-  g_autoptr(SaCall) call = NULL;
   va_list var_args;
-  SaPath path;
   gboolean ok;
 
   g_return_val_if_fail (SA_IS_FUNCTION (self), FALSE);
@@ -1500,44 +1571,55 @@ sa_function_call_sync (SaFunction    *self,
   if (!check_callable (self))
     return FALSE;
 
-  path = sa_function_pick_path (self, FALSE);
-  sa_function_trace (self, "call_sync", FALSE, path);
+  va_start (var_args, error);
+  ok = sa_function_call_sync_valist (self, sa_function_get_timeout (self),
+                                     cancellable, error, &var_args);
+  va_end (var_args);
+
+  return ok;
+}
+
+/**
+ * sa_function_call_sync_with_timeout:
+ * @self: a function
+ * @timeout_msec: a deadline for this call in milliseconds, or -1 for none,
+ *   instead of [property@Function:timeout]
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ * @...: the arguments, then the result location, as for
+ *   [method@Function.call_sync]
+ *
+ * [method@Function.call_sync] with a deadline of its own. A function is
+ * often shared between threads and callers; the property would set the
+ * deadline for all of them.
+ *
+ * An async pair (or an owner-thread callable called from another thread)
+ * still running when the deadline passes is cancelled and abandoned, and
+ * the call fails with %G_IO_ERROR_TIMED_OUT; see [property@Function:timeout].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set on failure
+ *
+ * Since: 0.1
+ */
+gboolean
+sa_function_call_sync_with_timeout (SaFunction    *self,
+                                    int            timeout_msec,
+                                    GCancellable  *cancellable,
+                                    GError       **error,
+                                    ...)
+{
+  va_list var_args;
+  gboolean ok;
+
+  g_return_val_if_fail (SA_IS_FUNCTION (self), FALSE);
+  g_return_val_if_fail (timeout_msec >= -1, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (!check_callable (self))
+    return FALSE;
 
   va_start (var_args, error);
-
-  if (path == SA_PATH_DIRECT)
-    {
-      /* Nothing outlives this frame: borrow the arguments, allocate
-       * nothing. */
-      memset (stack_args, 0, self->n_params * sizeof (GValue));
-      if (!collect_args (self, stack_args, &var_args, G_VALUE_NOCOPY_CONTENTS, error))
-        {
-          va_end (var_args);
-          return FALSE;
-        }
-
-      ok = !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-           sa_function_call_direct (self, stack_args, cancellable, &result, error);
-
-      for (guint i = 0; i < self->n_params; i++)
-        g_value_unset (&stack_args[i]);
-    }
-  else
-    {
-      call = sa_call_new (self, cancellable);
-      if (!collect_args (self, call->args, &var_args, 0, error))
-        {
-          va_end (var_args);
-          return FALSE;
-        }
-
-      g_autoptr(SaCall) outcome = NULL;
-
-      outcome = sa_function_run_sync (self, path, call, sa_function_get_timeout (self));
-      ok = sa_call_propagate (outcome, &result, error);
-    }
-
-  store_result (self, &result, &var_args);
+  ok = sa_function_call_sync_valist (self, timeout_msec, cancellable, error, &var_args);
   va_end (var_args);
 
   return ok;
@@ -1812,6 +1894,15 @@ sa_function_call_finish (SaFunction    *self,
       g_return_val_if_fail (g_async_result_is_tagged (result, sa_function_call_async), FALSE);
       call = g_task_get_task_data (G_TASK (result));
       g_return_val_if_fail (call->function == self, FALSE);
+
+      /* The smart call hands out its task before completion; finishing
+       * it then would get a GTask critical and FALSE without an error. */
+      if (g_atomic_int_get (&call->state) != SA_CALL_DONE)
+        {
+          g_critical ("Function “%s”: finish called before the call completed; "
+                      "finish in the callback", self->name);
+          return FALSE;
+        }
     }
 
   if (call->finished)

@@ -216,6 +216,13 @@ gboolean        sa_function_call_sync          (SaFunction           *self,
                                                 GError              **error,
                                                 ...);
 SA_AVAILABLE_IN_ALL
+gboolean        sa_function_call_sync_with_timeout
+                                               (SaFunction           *self,
+                                                int                   timeout_msec,
+                                                GCancellable         *cancellable,
+                                                GError              **error,
+                                                ...);
+SA_AVAILABLE_IN_ALL
 gboolean        sa_function_call_syncv         (SaFunction           *self,
                                                 const GValue         *args,
                                                 guint                 n_args,

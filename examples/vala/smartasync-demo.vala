@@ -19,7 +19,7 @@ static Sa.Function new_load_contents () {
                 uint8[] contents;
                 file.load_contents_async.end (res, out contents, null);
                 var value = Value (typeof (Bytes));
-                value.set_boxed (new Bytes (contents));
+                value.take_boxed (new Bytes (contents));
                 task.return_value (value);
             } catch (Error e) {
                 task.return_error ((owned) e);

@@ -65,7 +65,7 @@ static Sa.Function make_load () {
                 uint8[] contents;
                 file.load_contents_async.end (res, out contents, null);
                 var value = Value (typeof (Bytes));
-                value.set_boxed (new Bytes (contents));
+                value.take_boxed (new Bytes (contents));
                 task.return_value (value);
             } catch (Error e) {
                 task.return_error ((owned) e);
@@ -270,13 +270,17 @@ static async void errors_in_a_loop () {
 
 /* Cancellation */
 
+/* Not a local captured by the callable's closure: the closure block would
+ * also hold `counted` (captured below), and `counted` holds the closure. */
+static int cancelled_before_runs;
+
 static void test_cancelled_before () {
     var cancellable = new Cancellable ();
     cancellable.cancel ();
-    var runs = 0;
+    cancelled_before_runs = 0;
     var counted = new Sa.Function.sync_full ("counted", typeof (int), null, Sa.FunctionFlags.NONE,
                                              (args, out result, c) => {
-        runs++;
+        cancelled_before_runs++;
         result = 0;
         return true;
     });
@@ -293,7 +297,7 @@ static void test_cancelled_before () {
         cancelled_before_async.end (r);
         done ();
     }));
-    assert_cmpint (runs, CompareOperator.EQ, 0);
+    assert_cmpint (cancelled_before_runs, CompareOperator.EQ, 0);
 }
 
 static async void cancelled_before_async (Sa.Function fn, Cancellable cancellable) {
