@@ -72,7 +72,11 @@ sa_call_complete (SaCall *call)
 
   if (call->wait_context != NULL)
     {
-      g_main_context_wakeup (call->wait_context);
+      /* The waiting thread looks at the state after every iteration, so
+       * a completion dispatched by its own wait (the common case) needs no
+       * wakeup: that would be a write() to an eventfd nobody reads. */
+      if (!g_main_context_is_owner (call->wait_context))
+        g_main_context_wakeup (call->wait_context);
       return;
     }
 
@@ -188,7 +192,7 @@ sa_call_propagate (SaCall  *call,
   if (value == NULL)
     return TRUE;
 
-  if (G_VALUE_HOLDS_BOXED (&call->result))
+  if (G_TYPE_IS_BOXED (G_VALUE_TYPE (&call->result)))
     {
       /* PyGObject before 3.46 wraps a boxed value it finds in an out
        * GValue without copying it, then unsets that GValue (pygobject

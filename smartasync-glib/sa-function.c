@@ -994,6 +994,82 @@ deadline_reached (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A sync caller's wait on its private context: what
+ * g_main_context_iteration() does, minus a system call. When a source is
+ * ready to dispatch and the only descriptor to poll is the context's own
+ * wakeup (as for every pair that completes through its GTask), a poll()
+ * with a zero timeout could only tell that another thread woke us, which
+ * changes nothing: the call's state is looked at after every iteration,
+ * and a pending wakeup is acknowledged by the next blocking poll. GLib
+ * already skips the poll when there is no descriptor at all.
+ *
+ * The context must be pushed as thread-default, which acquires it, for
+ * the whole wait; nothing else ever iterates it. */
+typedef struct
+{
+  GMainContext *context;
+  GPollFunc     poll_func;
+  int           wakeup_fd;
+  GPollFD      *fds;
+  int           n_allocated;
+  GPollFD       stack_fds[4];
+} PrivateWait;
+
+static void
+private_wait_init (PrivateWait  *wait,
+                   GMainContext *context)
+{
+  int timeout;
+
+  wait->context = context;
+  wait->fds = wait->stack_fds;
+  wait->n_allocated = G_N_ELEMENTS (wait->stack_fds);
+
+  wait->poll_func = g_main_context_get_poll_func (context);
+
+  /* A new context polls one descriptor, its wakeup. If that ever changes,
+   * -1 matches nothing and every iteration polls. */
+  if (g_main_context_query (context, G_MAXINT, &timeout,
+                            wait->fds, wait->n_allocated) == 1)
+    wait->wakeup_fd = wait->fds[0].fd;
+  else
+    wait->wakeup_fd = -1;
+}
+
+static void
+private_wait_iterate (PrivateWait *wait)
+{
+  int max_priority;
+  int timeout;
+  int n_fds;
+
+  g_main_context_prepare (wait->context, &max_priority);
+
+  while ((n_fds = g_main_context_query (wait->context, max_priority, &timeout,
+                                        wait->fds, wait->n_allocated)) > wait->n_allocated)
+    {
+      if (wait->fds != wait->stack_fds)
+        g_free (wait->fds);
+      wait->fds = g_new (GPollFD, n_fds);
+      wait->n_allocated = n_fds;
+    }
+
+  if (timeout != 0 ||
+      n_fds > 1 ||
+      (n_fds == 1 && wait->fds[0].fd != wait->wakeup_fd))
+    wait->poll_func (wait->fds, n_fds, timeout);
+
+  g_main_context_check (wait->context, max_priority, wait->fds, n_fds);
+  g_main_context_dispatch (wait->context);
+}
+
+static void
+private_wait_clear (PrivateWait *wait)
+{
+  if (wait->fds != wait->stack_fds)
+    g_free (wait->fds);
+}
+
 /* Sync caller, async pair: start the pair with a fresh private context
  * pushed as thread-default and iterate only that context until it
  * completes. Fresh per call, so nothing an earlier call left behind (a
@@ -1014,6 +1090,7 @@ sa_function_call_in_private_context (SaFunction  *self,
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GSource) deadline = NULL;
+  PrivateWait wait;
   gboolean timed_out = FALSE;
   gboolean abandoned;
 
@@ -1033,11 +1110,12 @@ sa_function_call_in_private_context (SaFunction  *self,
     }
 
   g_main_context_push_thread_default (context);
+  private_wait_init (&wait, context);
 
   sa_function_start (self, call);
 
   while (g_atomic_int_get (&call->state) == SA_CALL_PENDING && !timed_out)
-    g_main_context_iteration (context, TRUE);
+    private_wait_iterate (&wait);
 
   if (timed_out)
     {
@@ -1048,6 +1126,7 @@ sa_function_call_in_private_context (SaFunction  *self,
         ;
     }
 
+  private_wait_clear (&wait);
   g_main_context_pop_thread_default (context);
 
   /* A callable's GCancellableSource (GIO's pollable streams and sockets

@@ -177,6 +177,190 @@ sa_function_invoke_sync (SaFunction    *self,
     }
 }
 
+/* Calling an async pair without libffi.
+ *
+ * ffi_call() classifies every argument again on every call, which costs
+ * about as much as all the rest of our side of a call to a pair that
+ * completes at once. GLib's generated marshallers (gmarshal.c) call C
+ * functions through function pointers of the right shape instead, passing
+ * pointers of any type as gpointer and gint-sized integers (gint,
+ * gboolean, enums) as gint; the shapes async pairs mostly have are called
+ * that way here, and libffi does everything else. A shape is the number
+ * of leading arguments (at most 3) and one bit per argument, set for a
+ * gint. */
+enum
+{
+  SHAPE_NONE = 0,
+  SHAPE_P    = 0,  /* a pointer of any type */
+  SHAPE_I    = 1,  /* gint, gboolean or an enum */
+};
+
+#define SHAPE0()        (1)
+#define SHAPE1(a)       (2 | SHAPE_##a)
+#define SHAPE2(a, b)    (4 | SHAPE_##a | SHAPE_##b << 1)
+#define SHAPE3(a, b, c) (8 | SHAPE_##a | SHAPE_##b << 1 | SHAPE_##c << 2)
+
+/* -1: neither */
+static int
+shape_class (GType type)
+{
+  /* g_type_fundamental() is a function call; a gint needs none. */
+  switch (G_TYPE_IS_FUNDAMENTAL (type) ? type : G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_BOOLEAN:
+    case G_TYPE_INT:
+    case G_TYPE_ENUM:
+      return SHAPE_I;
+    case G_TYPE_STRING:
+    case G_TYPE_POINTER:
+    case G_TYPE_BOXED:
+    case G_TYPE_PARAM:
+    case G_TYPE_OBJECT:
+    case G_TYPE_INTERFACE:
+    case G_TYPE_VARIANT:
+      return SHAPE_P;
+    default:
+      return -1;
+    }
+}
+
+static guint
+shape_of (const GType *types,
+          guint        n_types)
+{
+  guint shape;
+
+  if (n_types > 3)
+    return SHAPE_NONE;
+
+  shape = 1u << n_types;
+  for (guint i = 0; i < n_types; i++)
+    {
+      int klass = shape_class (types[i]);
+
+      if (klass < 0)
+        return SHAPE_NONE;
+      shape |= (guint) klass << i;
+    }
+
+  return shape;
+}
+
+typedef gpointer ShapeType_P;
+typedef gint     ShapeType_I;
+#define SHAPE_ARG_P(i) (args[i].v_pointer)
+#define SHAPE_ARG_I(i) (args[i].v_int)
+
+#define START(...) \
+  ((void (*) (__VA_ARGS__, GCancellable *, GAsyncReadyCallback, gpointer)) func)
+#define START_TAIL cancellable, callback, user_data
+
+/* Calls @func (args..., cancellable, callback, user_data) if its
+ * parameters have one of the common shapes. */
+static gboolean
+start_directly (GCallback            func,
+                const GType         *types,
+                guint                n_args,
+                const SaSlot        *args,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  switch (shape_of (types, n_args))
+    {
+#define CASE1(a) \
+    case SHAPE1 (a): \
+      START (ShapeType_##a) (SHAPE_ARG_##a (0), START_TAIL); \
+      return TRUE;
+#define CASE2(a, b) \
+    case SHAPE2 (a, b): \
+      START (ShapeType_##a, ShapeType_##b) (SHAPE_ARG_##a (0), SHAPE_ARG_##b (1), START_TAIL); \
+      return TRUE;
+#define CASE3(a, b, c) \
+    case SHAPE3 (a, b, c): \
+      START (ShapeType_##a, ShapeType_##b, ShapeType_##c) \
+        (SHAPE_ARG_##a (0), SHAPE_ARG_##b (1), SHAPE_ARG_##c (2), START_TAIL); \
+      return TRUE;
+
+    case SHAPE0 ():
+      ((void (*) (GCancellable *, GAsyncReadyCallback, gpointer)) func) (START_TAIL);
+      return TRUE;
+    CASE1 (P) CASE1 (I)
+    CASE2 (P, P) CASE2 (P, I) CASE2 (I, P) CASE2 (I, I)
+    CASE3 (P, P, P) CASE3 (P, P, I) CASE3 (P, I, P) CASE3 (P, I, I)
+    CASE3 (I, P, P) CASE3 (I, P, I) CASE3 (I, I, P) CASE3 (I, I, I)
+
+#undef CASE1
+#undef CASE2
+#undef CASE3
+    default:
+      return FALSE;
+    }
+}
+
+#undef START
+#undef START_TAIL
+
+/* Calls @func ([source,] result, error) if it returns nothing, a gint or
+ * a pointer and @source, if any, is a pointer or a gint; the return value
+ * goes to @ret as libffi would put it there. */
+static gboolean
+finish_directly (GCallback      func,
+                 GType          return_type,
+                 const GType   *source_type,
+                 const SaSlot  *source,
+                 GAsyncResult  *result,
+                 GError       **error,
+                 SaSlot        *ret)
+{
+  int return_class = return_type == G_TYPE_NONE ? 2 : shape_class (return_type);
+  int source_class = source_type == NULL ? 2 : shape_class (*source_type);
+
+  if (return_class < 0 || source_class < 0)
+    return FALSE;
+
+#define FINISH(R, ...) ((R (*) (__VA_ARGS__, GAsyncResult *, GError **)) func)
+#define FINISH0(R) ((R (*) (GAsyncResult *, GError **)) func)
+
+  switch (return_class * 3 + source_class)
+    {
+    case SHAPE_P * 3 + SHAPE_P:
+      ret->v_pointer = FINISH (gpointer, gpointer) (source->v_pointer, result, error);
+      break;
+    case SHAPE_P * 3 + SHAPE_I:
+      ret->v_pointer = FINISH (gpointer, gint) (source->v_int, result, error);
+      break;
+    case SHAPE_P * 3 + 2:
+      ret->v_pointer = FINISH0 (gpointer) (result, error);
+      break;
+    case SHAPE_I * 3 + SHAPE_P:
+      ret->v_ffi_arg = (ffi_arg) (ffi_sarg) FINISH (gint, gpointer) (source->v_pointer, result, error);
+      break;
+    case SHAPE_I * 3 + SHAPE_I:
+      ret->v_ffi_arg = (ffi_arg) (ffi_sarg) FINISH (gint, gint) (source->v_int, result, error);
+      break;
+    case SHAPE_I * 3 + 2:
+      ret->v_ffi_arg = (ffi_arg) (ffi_sarg) FINISH0 (gint) (result, error);
+      break;
+    case 2 * 3 + SHAPE_P:
+      FINISH (void, gpointer) (source->v_pointer, result, error);
+      break;
+    case 2 * 3 + SHAPE_I:
+      FINISH (void, gint) (source->v_int, result, error);
+      break;
+    case 2 * 3 + 2:
+      FINISH0 (void) (result, error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+#undef FINISH
+#undef FINISH0
+
+  return TRUE;
+}
+
 static void
 release_call (gpointer  data,
               GObject  *where_the_object_was)
@@ -218,22 +402,30 @@ native_async_ready (GObject      *source_object,
       values[n] = &slots[n];
       n++;
     }
-  slots[n].v_pointer = res;
-  values[n] = &slots[n];
-  n++;
-  slots[n].v_pointer = &local_error;
-  values[n] = &slots[n];
 
-  ffi_call (&self->callable.native_async.finish_cif,
-            FFI_FN (self->callable.native_async.finish_func), &ret, values);
+  if (!finish_directly (self->callable.native_async.finish_func, self->return_type,
+                        n > 0 ? &self->param_types[0] : NULL, &slots[0],
+                        res, &local_error, &ret))
+    {
+      slots[n].v_pointer = res;
+      values[n] = &slots[n];
+      n++;
+      slots[n].v_pointer = &local_error;
+      values[n] = &slots[n];
+
+      ffi_call (&self->callable.native_async.finish_cif,
+                FFI_FN (self->callable.native_async.finish_func), &ret, values);
+    }
 
   take_native_return (self, &ret, TRUE, local_error, &call->result, &call->error);
   sa_call_complete (call);
 
   /* The pair's reference on the call lives as long as @res: a pair that
    * invokes its callback a second time with the same result is caught by
-   * the check above instead of touching freed memory. */
-  g_object_weak_ref (G_OBJECT (res), release_call, call);
+   * the check above instead of touching freed memory. A GAsyncResult is
+   * a GObject (its prerequisite): G_OBJECT() would check that by walking
+   * the type tree on every call. */
+  g_object_weak_ref ((GObject *) res, release_call, call);
 }
 
 static void
@@ -243,16 +435,22 @@ start_native_async (SaFunction *self,
   SaSlot slots[SA_FUNCTION_MAX_PARAMS + 3];
   void *values[SA_FUNCTION_MAX_PARAMS + 3];
   SaSlot ret = { 0 };
+  SaCall *pair_ref = sa_call_ref (call);
   guint n;
 
   n = fill_slots (self, call->args, slots, values);
+  if (start_directly (self->callable.native_async.async_func,
+                      self->param_types, n, slots, call->op_cancellable,
+                      native_async_ready, pair_ref))
+    return;
+
   slots[n].v_pointer = call->op_cancellable;
   values[n] = &slots[n];
   n++;
   slots[n].v_pointer = (gpointer) native_async_ready;
   values[n] = &slots[n];
   n++;
-  slots[n].v_pointer = sa_call_ref (call);
+  slots[n].v_pointer = pair_ref;
   values[n] = &slots[n];
 
   ffi_call (&self->callable.native_async.async_cif,

@@ -92,11 +92,20 @@ sa_signature_prepare_cif (ffi_cif   *cif,
                        arg_types) == FFI_OK;
 }
 
+/* G_TYPE_FUNDAMENTAL() is a call to g_type_fundamental(); the two
+ * conversions below run for every argument and result of every call, and
+ * most of those have fundamental types already. */
+static inline GType
+fundamental_of (GType type)
+{
+  return G_TYPE_IS_FUNDAMENTAL (type) ? type : G_TYPE_FUNDAMENTAL (type);
+}
+
 void
 sa_slot_from_value (SaSlot       *slot,
                     const GValue *value)
 {
-  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
+  switch (fundamental_of (G_VALUE_TYPE (value)))
     {
     case G_TYPE_CHAR:
       slot->v_int8 = g_value_get_schar (value);
@@ -155,7 +164,7 @@ sa_value_from_slot (GValue   *value,
 {
   g_value_init (value, type);
 
-  switch (G_TYPE_FUNDAMENTAL (type))
+  switch (fundamental_of (type))
     {
     case G_TYPE_CHAR:
       g_value_set_schar (value, (gint8) slot->v_ffi_arg);

@@ -1,0 +1,100 @@
+/* bench-common.h: what every benchmark program shares
+ *
+ * A benchmark program measures one dispatch path of SaFunction against
+ * hand-written GLib code doing the same work, in the same process, rounds
+ * interleaved (the order rotates every round), and reports the median
+ * ns/op of each and the median of the per-round ratios.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <smartasync-glib.h>
+
+G_BEGIN_DECLS
+
+/* Runs @n operations and returns a checksum of their results: every
+ * implementation of a path must return the same one for the same @n. */
+typedef guint64 (*BenchRunFunc) (gpointer data,
+                                 guint64  n);
+
+typedef struct _BenchSuite BenchSuite;
+
+typedef enum
+{
+  BENCH_CLOCK_THREAD_CPU,
+  BENCH_CLOCK_WALL,
+} BenchClock;
+
+BenchSuite *bench_suite_new      (const char   *path,
+                                  const char   *title,
+                                  int           argc,
+                                  char        **argv,
+                                  guint64       default_iterations,
+                                  guint         default_rounds);
+void        bench_suite_set_clock (BenchSuite  *suite,
+                                   BenchClock   clock);
+void        bench_suite_add      (BenchSuite   *suite,
+                                  const char   *impl,
+                                  const char   *description,
+                                  BenchRunFunc  func,
+                                  gpointer      data);
+void        bench_suite_run      (BenchSuite   *suite);
+void        bench_suite_compare  (BenchSuite   *suite,
+                                  const char   *impl,
+                                  const char   *baseline,
+                                  double        target,
+                                  double        stretch);
+int         bench_suite_finish   (BenchSuite   *suite);
+
+/* Resident memory of this process (/proc/self/status) and bytes in use
+ * in the main malloc arena (mallinfo2()). */
+typedef struct
+{
+  gsize rss_kib;
+  gsize hwm_kib;
+  gsize heap_bytes;
+} BenchMemory;
+
+void        bench_memory_sample  (BenchMemory  *memory);
+gboolean    bench_strict         (void);
+guint64     bench_parse_count    (const char   *arg,
+                                  guint64       default_value);
+void        bench_print_machine  (void);
+
+/* The callables every path wraps. They add two integers and do nothing
+ * else, so that what is measured is the cost of getting there and back. */
+int         bench_add            (int           a,
+                                  int           b);
+int         bench_add_closure_cb (int           a,
+                                  int           b,
+                                  gpointer      user_data);
+void        bench_add_async      (int           a,
+                                  int           b,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer      user_data);
+int         bench_add_finish     (GAsyncResult *result,
+                                  GError      **error);
+
+/* A blocking callable that waits until bench_gate_open() (for holding
+ * calls in flight on worker threads). */
+int         bench_gated_add      (int           a,
+                                  int           b);
+void        bench_gate_close     (void);
+void        bench_gate_open      (void);
+
+/* A real GIO pair that needs no thread: one byte from a memory stream,
+ * g_input_stream_read_bytes_async() / _finish(). bench_stream_new() makes
+ * a stream of @n bytes, byte i being i % 251. */
+GInputStream *bench_stream_new   (guint64       n);
+guint64     bench_bytes_sum      (GBytes       *bytes);
+
+/* sa_function_new_sync() / sa_function_new_async() of the above. */
+SaFunction *bench_function_sync  (void);
+SaFunction *bench_function_async (void);
+SaFunction *bench_function_gated (void);
+SaFunction *bench_function_read_bytes (void);
+
+G_END_DECLS
