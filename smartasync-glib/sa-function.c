@@ -1874,15 +1874,19 @@ sa_function_call_finish (SaFunction    *self,
                          GValue        *value,
                          GError       **error)
 {
+  gboolean is_task;
   SaCall *call;
 
   g_return_val_if_fail (SA_IS_FUNCTION (self), FALSE);
-  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), FALSE);
   g_return_val_if_fail (value == NULL || !G_IS_VALUE (value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (SA_IS_CALL_RESULT (result))
+  /* Class checks first: an interface check walks the type's interfaces. */
+  is_task = G_TYPE_CHECK_INSTANCE_TYPE (result, G_TYPE_TASK);
+  if (!is_task)
     {
+      g_return_val_if_fail (G_IS_ASYNC_RESULT (result), FALSE);
+      g_return_val_if_fail (SA_IS_CALL_RESULT (result), FALSE);
       call = sa_call_result_call (SA_CALL_RESULT (result));
       g_return_val_if_fail (call->function == self, FALSE);
     }
@@ -1890,8 +1894,7 @@ sa_function_call_finish (SaFunction    *self,
     {
       /* The source object is @self, or the object a call was made on
        * behalf of (sa_function_call_async_with_source()). */
-      g_return_val_if_fail (G_IS_TASK (result), FALSE);
-      g_return_val_if_fail (g_async_result_is_tagged (result, sa_function_call_async), FALSE);
+      g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sa_function_call_async, FALSE);
       call = g_task_get_task_data (G_TASK (result));
       g_return_val_if_fail (call->function == self, FALSE);
 
@@ -1911,7 +1914,7 @@ sa_function_call_finish (SaFunction    *self,
       return FALSE;
     }
 
-  if (G_IS_TASK (result) && !g_task_propagate_boolean (G_TASK (result), error))
+  if (is_task && !g_task_propagate_boolean ((GTask *) result, error))
     {
       call->finished = TRUE;
       if (value != NULL)

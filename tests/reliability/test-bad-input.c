@@ -472,9 +472,9 @@ test_finish_rejects_bad_input (void)
   g_assert_false (sa_function_call_finish (fn, NULL, NULL, &error));
   EXPECT_CRITICAL ("*assertion*G_IS_ASYNC_RESULT*");
   g_assert_false (sa_function_call_finish (fn, (GAsyncResult *) not_a_result, NULL, &error));
-  EXPECT_CRITICAL ("*assertion*g_async_result_is_tagged*");
+  EXPECT_CRITICAL ("*assertion*source_tag*== sa_function_call_async*");
   g_assert_false (sa_function_call_finish (fn, G_ASYNC_RESULT (foreign), NULL, &error));
-  EXPECT_CRITICAL ("*assertion*g_async_result_is_tagged*");
+  EXPECT_CRITICAL ("*assertion*source_tag*== sa_function_call_async*");
   g_assert_false (sa_function_call_finish (fn, G_ASYNC_RESULT (same_source_other_tag),
                                            NULL, &error));
   /* A result of another function, from each context. */
