@@ -80,6 +80,7 @@ void      sa_function_start           (SaFunction   *self,
                                        SaCall       *call);
 void      sa_function_start_here      (SaFunction   *self,
                                        SaCall       *call);
+void      sa_function_prepare_pair_shapes (SaFunction *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaCall, sa_call_unref)
 

@@ -56,6 +56,9 @@ struct _SaFunction
       GCallback  finish_func;
       ffi_cif    async_cif;
       ffi_cif    finish_cif;
+      /* How to call the pair without libffi (sa-invoke.c), or 0 and -1 */
+      guint      start_shape;
+      int        finish_shape;
     } native_async;
     struct
     {

@@ -585,6 +585,7 @@ sa_function_new_async (const char      *name,
                                    return_type, param_types, n_params);
   self->callable.native_async.async_func = async_func;
   self->callable.native_async.finish_func = finish_func;
+  sa_function_prepare_pair_shapes (self);
 
   self->ffi_arg_types = ffi_types_for_params (self, 3);
   ok = ffi_prep_cif (&self->callable.native_async.async_cif, FFI_DEFAULT_ABI,
@@ -1292,6 +1293,19 @@ collect_args (SaFunction  *self,
   return TRUE;
 }
 
+/* A call whose arguments are collected (copied, as it may outlive the
+ * caller's frame) from @var_args; a collection error is its outcome. */
+static SaCall *
+new_call_collecting (SaFunction   *self,
+                     GCancellable *cancellable,
+                     va_list      *var_args)
+{
+  SaCall *call = sa_call_new (self, cancellable);
+
+  collect_args (self, call->args, var_args, 0, &call->error);
+  return call;
+}
+
 /* Stores a call's result through the C return location that follows the
  * arguments in @var_args, handing over ownership. */
 static void
@@ -1415,9 +1429,8 @@ sa_function_call (SaFunction          *self,
   if (!check_callable (self))
     return NULL;
 
-  call = sa_call_new (self, cancellable);
   va_start (var_args, user_data);
-  collect_args (self, call->args, &var_args, 0, &call->error);
+  call = new_call_collecting (self, cancellable, &var_args);
   va_end (var_args);
 
   return sa_function_call_internal (self, "call", call, callback, user_data);
@@ -1514,11 +1527,11 @@ sa_function_call_sync_valist (SaFunction    *self,
     }
   else
     {
+      g_autoptr(SaCall) outcome = NULL;
+
       call = sa_call_new (self, cancellable);
       if (!collect_args (self, call->args, var_args, 0, error))
         return FALSE;
-
-      g_autoptr(SaCall) outcome = NULL;
 
       outcome = sa_function_run_sync (self, path, call, timeout_msec);
       ok = sa_call_propagate (outcome, &result, error);
@@ -1754,9 +1767,8 @@ sa_function_call_async (SaFunction          *self,
   if (!check_callable (self))
     return;
 
-  call = sa_call_new (self, cancellable);
   va_start (var_args, user_data);
-  collect_args (self, call->args, &var_args, 0, &call->error);
+  call = new_call_collecting (self, cancellable, &var_args);
   va_end (var_args);
 
   sa_function_call_async_internal (self, "call_async", call, NULL, callback, user_data);
@@ -1806,9 +1818,8 @@ sa_function_call_async_with_source (SaFunction          *self,
   if (!check_callable (self))
     return;
 
-  call = sa_call_new (self, cancellable);
   va_start (var_args, user_data);
-  collect_args (self, call->args, &var_args, 0, &call->error);
+  call = new_call_collecting (self, cancellable, &var_args);
   va_end (var_args);
 
   sa_function_call_async_internal (self, "call_async", call, source_object, callback, user_data);

@@ -204,23 +204,14 @@ enum
 static int
 shape_class (GType type)
 {
-  /* g_type_fundamental() is a function call; a gint needs none. */
-  switch (G_TYPE_IS_FUNDAMENTAL (type) ? type : G_TYPE_FUNDAMENTAL (type))
+  switch (G_TYPE_FUNDAMENTAL (type))
     {
     case G_TYPE_BOOLEAN:
     case G_TYPE_INT:
     case G_TYPE_ENUM:
       return SHAPE_I;
-    case G_TYPE_STRING:
-    case G_TYPE_POINTER:
-    case G_TYPE_BOXED:
-    case G_TYPE_PARAM:
-    case G_TYPE_OBJECT:
-    case G_TYPE_INTERFACE:
-    case G_TYPE_VARIANT:
-      return SHAPE_P;
     default:
-      return -1;
+      return sa_signature_type_is_pointer_like (type) ? SHAPE_P : -1;
     }
 }
 
@@ -259,14 +250,13 @@ typedef gint     ShapeType_I;
  * parameters have one of the common shapes. */
 static gboolean
 start_directly (GCallback            func,
-                const GType         *types,
-                guint                n_args,
+                guint                shape,
                 const SaSlot        *args,
                 GCancellable        *cancellable,
                 GAsyncReadyCallback  callback,
                 gpointer             user_data)
 {
-  switch (shape_of (types, n_args))
+  switch (shape)
     {
 #define CASE1(a) \
     case SHAPE1 (a): \
@@ -301,28 +291,50 @@ start_directly (GCallback            func,
 #undef START
 #undef START_TAIL
 
-/* Calls @func ([source,] result, error) if it returns nothing, a gint or
- * a pointer and @source, if any, is a pointer or a gint; the return value
- * goes to @ret as libffi would put it there. */
-static gboolean
-finish_directly (GCallback      func,
-                 GType          return_type,
-                 const GType   *source_type,
-                 const SaSlot  *source,
-                 GAsyncResult  *result,
-                 GError       **error,
-                 SaSlot        *ret)
+/* The shape of a _finish function: its return class times 3 plus its
+ * source's class, with 2 for none; -1 when libffi must call it. */
+static int
+finish_shape_of (GType        return_type,
+                 const GType *source_type)
 {
   int return_class = return_type == G_TYPE_NONE ? 2 : shape_class (return_type);
   int source_class = source_type == NULL ? 2 : shape_class (*source_type);
 
   if (return_class < 0 || source_class < 0)
+    return -1;
+  return return_class * 3 + source_class;
+}
+
+/* Works out once, at construction, how the pair can be called without
+ * libffi. */
+void
+sa_function_prepare_pair_shapes (SaFunction *self)
+{
+  gboolean takes_source = (self->flags & SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE) != 0;
+
+  self->callable.native_async.start_shape = shape_of (self->param_types, self->n_params);
+  self->callable.native_async.finish_shape =
+    finish_shape_of (self->return_type, takes_source ? &self->param_types[0] : NULL);
+}
+
+/* Calls @func ([source,] result, error) if it has one of the shapes
+ * finish_shape_of() knows; the return value goes to @ret as libffi would
+ * put it there. */
+static gboolean
+finish_directly (GCallback      func,
+                 int            shape,
+                 const SaSlot  *source,
+                 GAsyncResult  *result,
+                 GError       **error,
+                 SaSlot        *ret)
+{
+  if (shape < 0)
     return FALSE;
 
 #define FINISH(R, ...) ((R (*) (__VA_ARGS__, GAsyncResult *, GError **)) func)
 #define FINISH0(R) ((R (*) (GAsyncResult *, GError **)) func)
 
-  switch (return_class * 3 + source_class)
+  switch (shape)
     {
     case SHAPE_P * 3 + SHAPE_P:
       ret->v_pointer = FINISH (gpointer, gpointer) (source->v_pointer, result, error);
@@ -407,8 +419,8 @@ native_async_ready (GObject      *source_object,
       n++;
     }
 
-  if (!finish_directly (self->callable.native_async.finish_func, self->return_type,
-                        n > 0 ? &self->param_types[0] : NULL, &slots[0],
+  if (!finish_directly (self->callable.native_async.finish_func,
+                        self->callable.native_async.finish_shape, &slots[0],
                         res, &local_error, &ret))
     {
       slots[n].v_pointer = res;
@@ -447,8 +459,8 @@ start_native_async (SaFunction *self,
 
   n = fill_slots (self, call->args, slots, values);
   if (start_directly (self->callable.native_async.async_func,
-                      self->param_types, n, slots, call->op_cancellable,
-                      native_async_ready, pair_ref))
+                      self->callable.native_async.start_shape, slots,
+                      call->op_cancellable, native_async_ready, pair_ref))
     return;
 
   slots[n].v_pointer = call->op_cancellable;

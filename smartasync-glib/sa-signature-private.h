@@ -29,6 +29,7 @@ typedef union
 } SaSlot;
 
 gboolean  sa_signature_type_is_supported (GType         type);
+gboolean  sa_signature_type_is_pointer_like (GType      type);
 ffi_type *sa_signature_ffi_type          (GType         type);
 gboolean  sa_signature_prepare_cif       (ffi_cif      *cif,
                                           ffi_type    **arg_types,

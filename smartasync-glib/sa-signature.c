@@ -472,8 +472,9 @@ coerce_number (const Number *n,
     }
 }
 
-static gboolean
-type_is_pointer_like (GType type)
+/* Whether C passes a value of @type as a pointer. */
+gboolean
+sa_signature_type_is_pointer_like (GType type)
 {
   switch (G_TYPE_FUNDAMENTAL (type))
     {
@@ -543,7 +544,7 @@ sa_value_coerce (const GValue  *src,
     }
 
   if (src_type == G_TYPE_POINTER && g_value_get_pointer (src) == NULL &&
-      type_is_pointer_like (dest_type))
+      sa_signature_type_is_pointer_like (dest_type))
     {
       g_value_init (dest, dest_type);
       return TRUE;
