@@ -231,6 +231,59 @@ test_pair_completing_twice_is_a_critical (void)
   g_assert_cmpint (out, ==, 10);
 }
 
+typedef struct
+{
+  SaFunction *fn;
+  int         value;
+  int         callbacks;
+} LetGo;
+
+static void
+finish_and_let_go (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  LetGo *let_go = user_data;
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sa_function_call_finish (let_go->fn, result, &value, &error));
+  let_go->value = g_value_get_int (&value);
+  let_go->callbacks++;
+}
+
+static gboolean
+call_async_from_the_loop (gpointer data)
+{
+  LetGo *let_go = data;
+
+  sa_function_call_async (let_go->fn, NULL, finish_and_let_go, let_go, 11);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_pair_completing_twice_after_the_caller_let_go (void)
+{
+  g_autoptr(SaFunction) fn = new_bad_pair ("twice", G_CALLBACK (twice_async));
+  LetGo let_go = { fn, 0, 0 };
+
+  /* Started from the loop, so the caller's task completes at once, inside
+   * the first completion, and the caller keeps nothing: only the pair's
+   * own reference (kept as long as its result lives) stands between the
+   * second completion and freed memory. The valgrind and sanitizer stages
+   * of CI are what would see that memory being touched. */
+  g_idle_add (call_async_from_the_loop, &let_go);
+  EXPECT_CRITICAL ("*“twice”*invoked the callback more than once*");
+  while (let_go.callbacks == 0)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpint (let_go.callbacks, ==, 1);
+  g_assert_cmpint (let_go.value, ==, 11);
+}
+
 static void
 test_pair_completing_on_another_thread_is_a_critical (void)
 {
@@ -554,6 +607,8 @@ main (int   argc,
 
   g_test_add_func ("/reliability/misuse/pair/completing-twice-is-a-critical",
                    test_pair_completing_twice_is_a_critical);
+  g_test_add_func ("/reliability/misuse/pair/completing-twice-after-the-caller-let-go",
+                   test_pair_completing_twice_after_the_caller_let_go);
   g_test_add_func ("/reliability/misuse/pair/completing-on-another-thread-is-a-critical",
                    test_pair_completing_on_another_thread_is_a_critical);
   g_test_add_func ("/reliability/misuse/pair/calling-back-inside-async-still-defers-the-callback",
