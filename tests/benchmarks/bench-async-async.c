@@ -26,22 +26,6 @@ struct _Chain
 /* The hand-written wrapper */
 
 static void
-wrapper_add_done (GObject      *source_object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  int sum;
-
-  sum = bench_add_finish (result, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_int (task, sum);
-}
-
-static void
 wrapper_add_async (GObject             *owner,
                    int                  a,
                    int                  b,
@@ -53,7 +37,7 @@ wrapper_add_async (GObject             *owner,
 
   task = g_task_new (owner, cancellable, callback, user_data);
   g_task_set_source_tag (task, wrapper_add_async);
-  bench_add_async (a, b, cancellable, wrapper_add_done, task);
+  bench_add_async (a, b, cancellable, bench_wrapper_add_done, task);
 }
 
 static int

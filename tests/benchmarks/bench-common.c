@@ -469,6 +469,22 @@ bench_add_finish (GAsyncResult  *result,
   return (int) g_task_propagate_int (G_TASK (result), error);
 }
 
+void
+bench_wrapper_add_done (GObject      *source_object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  int sum;
+
+  sum = bench_add_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, sum);
+}
+
 static GMutex gate_mutex;
 static GCond gate_cond;
 static gboolean gate_closed;

@@ -78,6 +78,13 @@ void        bench_add_async      (int           a,
 int         bench_add_finish     (GAsyncResult *result,
                                   GError      **error);
 
+/* The hand-written GTask wrapper's half: completes the wrapper's task
+ * (@user_data, whose reference it takes) with bench_add_finish()'s
+ * outcome, as any GIO library's wrapper of another pair does. */
+void        bench_wrapper_add_done (GObject      *source_object,
+                                    GAsyncResult *result,
+                                    gpointer      user_data);
+
 /* A blocking callable that waits until bench_gate_open() (for holding
  * calls in flight on worker threads). */
 int         bench_gated_add      (int           a,

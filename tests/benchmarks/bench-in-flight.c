@@ -52,22 +52,6 @@ batch_completed (Batch *batch,
 /* Hand-written: a GTask wrapper of the pair */
 
 static void
-wrapper_pair_done (GObject      *source_object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  int sum;
-
-  sum = bench_add_finish (result, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_int (task, sum);
-}
-
-static void
 gtask_done (GObject      *source_object,
             GAsyncResult *result,
             gpointer      user_data)
@@ -87,7 +71,7 @@ start_gtask_pair (Batch *batch,
   GTask *task = g_task_new (batch->owner, NULL, gtask_done, batch);
 
   g_task_set_source_tag (task, start_gtask_pair);
-  bench_add_async (i, 1, NULL, wrapper_pair_done, task);
+  bench_add_async (i, 1, NULL, bench_wrapper_add_done, task);
 }
 
 /* Hand-written: g_task_run_in_thread() of the blocking function */
