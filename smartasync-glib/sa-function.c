@@ -1705,7 +1705,7 @@ sa_function_call_syncv_with_timeout (SaFunction    *self,
   g_return_val_if_fail (SA_IS_FUNCTION (self), FALSE);
   g_return_val_if_fail (args != NULL || n_args == 0, FALSE);
   g_return_val_if_fail (timeout_msec >= -1, FALSE);
-  g_return_val_if_fail (result == NULL || !G_IS_VALUE (result), FALSE);
+  g_return_val_if_fail (result == NULL || G_VALUE_TYPE (result) == G_TYPE_INVALID, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   if (!check_callable (self))
@@ -1889,7 +1889,7 @@ sa_function_call_finish (SaFunction    *self,
   SaCall *call;
 
   g_return_val_if_fail (SA_IS_FUNCTION (self), FALSE);
-  g_return_val_if_fail (value == NULL || !G_IS_VALUE (value), FALSE);
+  g_return_val_if_fail (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* Class checks first: an interface check walks the type's interfaces. */

@@ -57,5 +57,6 @@ gboolean  sa_signature_coerce_args       (const char   *function_name,
                                           GError      **error);
 void      sa_value_init_result           (GValue       *value,
                                           GType         return_type);
+void      sa_value_clear                 (GValue       *value);
 
 G_END_DECLS

@@ -253,6 +253,35 @@ sa_value_init_result (GValue *value,
   g_value_init (value, return_type == G_TYPE_NONE ? G_TYPE_POINTER : return_type);
 }
 
+/* Whether values of @type own nothing: unsetting them only clears them.
+ * These are GLib's own fundamental types with no value_free(), and every
+ * type derived from them (enums, flags, GType, pointer types). */
+static inline gboolean
+type_owns_nothing (GType type)
+{
+  GType fundamental = G_LIKELY (type <= G_TYPE_FUNDAMENTAL_MAX) ? type : g_type_fundamental (type);
+
+  return (fundamental >= G_TYPE_CHAR && fundamental <= G_TYPE_DOUBLE) ||
+         fundamental == G_TYPE_POINTER;
+}
+
+/* g_value_unset() for values the library initialised itself, or left
+ * zeroed: a value that owns nothing is only cleared, without the type
+ * system's checks and lookups (a lock for the zeroed case). */
+void
+sa_value_clear (GValue *value)
+{
+  GType type = G_VALUE_TYPE (value);
+
+  if (type == G_TYPE_INVALID)
+    return;
+
+  if (type_owns_nothing (type))
+    memset (value, 0, sizeof (GValue));
+  else
+    g_value_unset (value);
+}
+
 typedef enum
 {
   NUMBER_NONE,
