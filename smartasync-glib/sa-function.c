@@ -1935,3 +1935,92 @@ sa_function_call_finish (SaFunction    *self,
 
   return sa_call_propagate (call, value, error);
 }
+
+/* Moves @value into a GValue of its own, as g_boxed_free() frees one. */
+static GValue *
+boxed_value_take (GValue *value)
+{
+  GValue *boxed = g_new0 (GValue, 1);
+
+  *boxed = *value;
+  memset (value, 0, sizeof (GValue));
+  return boxed;
+}
+
+/**
+ * sa_function_call_syncv_value:
+ * @self: a function
+ * @args: (array length=n_args) (nullable): the arguments
+ * @n_args: the number of arguments
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * [method@Function.call_syncv] with the result returned in a GValue of
+ * its own, for bindings that do not release what they find in a
+ * caller-allocated out GValue: GJS 1.74 leaks the string, boxed value or
+ * object reference it holds, and handles a returned `GValue *` correctly.
+ * The GJS helper module uses this; C code calls [method@Function.call_syncv]
+ * or [method@Function.call_sync].
+ *
+ * Returns: (transfer full) (nullable): the result (of type %G_TYPE_POINTER
+ *   and %NULL for a function that returns nothing; free it with
+ *   `g_boxed_free (G_TYPE_VALUE, value)`), or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+GValue *
+sa_function_call_syncv_value (SaFunction    *self,
+                              const GValue  *args,
+                              guint          n_args,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_val_if_fail (SA_IS_FUNCTION (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!sa_function_call_syncv (self, args, n_args, &value, cancellable, error))
+    {
+      sa_value_clear (&value);
+      return NULL;
+    }
+
+  return boxed_value_take (&value);
+}
+
+/**
+ * sa_function_call_finish_value:
+ * @self: a function
+ * @result: the result passed to the callback of [method@Function.call_async]
+ *   or [method@Function.call], or returned by [method@Function.call]
+ * @error: return location for a #GError
+ *
+ * [method@Function.call_finish] with the result returned in a GValue of
+ * its own, for bindings that do not release what they find in a
+ * caller-allocated out GValue (see [method@Function.call_syncv_value]).
+ *
+ * Returns: (transfer full) (nullable): the result (of type %G_TYPE_POINTER
+ *   and %NULL for a function that returns nothing; free it with
+ *   `g_boxed_free (G_TYPE_VALUE, value)`), or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+GValue *
+sa_function_call_finish_value (SaFunction    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_val_if_fail (SA_IS_FUNCTION (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!sa_function_call_finish (self, result, &value, error))
+    {
+      sa_value_clear (&value);
+      return NULL;
+    }
+
+  return boxed_value_take (&value);
+}

@@ -266,4 +266,15 @@ gboolean        sa_function_call_finish        (SaFunction           *self,
                                                 GValue               *value,
                                                 GError              **error);
 
+SA_AVAILABLE_IN_ALL
+GValue         *sa_function_call_syncv_value   (SaFunction           *self,
+                                                const GValue         *args,
+                                                guint                 n_args,
+                                                GCancellable         *cancellable,
+                                                GError              **error);
+SA_AVAILABLE_IN_ALL
+GValue         *sa_function_call_finish_value  (SaFunction           *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
 G_END_DECLS

@@ -322,6 +322,89 @@ test_function_values_boxed_and_variants (void)
 }
 
 static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* For bindings that leak the contents of an out GValue (GJS): the result
+ * in a GValue of its own, or NULL and an error. */
+static void
+test_function_values_in_a_gvalue_of_their_own (void)
+{
+  g_autoptr(SaFunction) rep = NULL;
+  g_autoptr(SaFunction) bumper = NULL;
+  g_autoptr(SaFunction) read = NULL;
+  GObject *stream;
+  g_autoptr(GFile) file = sa_test_make_temp_file ("contents");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GValue args[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  GValue *value;
+  int counter = 0;
+
+  rep = sa_function_new_sync ("repeat", G_CALLBACK (repeat), 0, G_TYPE_STRING, 3,
+                              G_TYPE_STRING, G_TYPE_UINT, G_TYPE_BOOLEAN);
+  g_value_set_static_string (g_value_init (&args[0], G_TYPE_STRING), "ab");
+  g_value_set_uint (g_value_init (&args[1], G_TYPE_UINT), 2);
+  g_value_set_boolean (g_value_init (&args[2], G_TYPE_BOOLEAN), FALSE);
+
+  value = sa_function_call_syncv_value (rep, args, 3, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_VALUE_HOLDS_STRING (value));
+  g_assert_cmpstr (g_value_get_string (value), ==, "abab");
+  g_boxed_free (G_TYPE_VALUE, value);
+
+  /* Failure: NULL and the error, nothing else. */
+  g_assert_null (sa_function_call_syncv_value (rep, args, 2, NULL, &error));
+  g_assert_error (error, SA_ERROR, SA_ERROR_ARGUMENT_COUNT);
+  g_clear_error (&error);
+
+  /* Nothing returned: a NULL pointer, as from sa_function_call_syncv(). */
+  bumper = sa_function_new_sync ("bump", G_CALLBACK (bump), 0, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  g_value_unset (&args[0]);
+  g_value_set_pointer (g_value_init (&args[0], G_TYPE_POINTER), &counter);
+  value = sa_function_call_syncv_value (bumper, args, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (counter, ==, 1);
+  g_assert_true (G_VALUE_HOLDS_POINTER (value));
+  g_assert_null (g_value_get_pointer (value));
+  g_boxed_free (G_TYPE_VALUE, value);
+
+  /* An object through call_finish_value(): the value holds the only
+   * reference the caller gets. */
+  read = sa_function_new_async ("read", G_CALLBACK (g_file_read_async),
+                                G_CALLBACK (g_file_read_finish),
+                                SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE,
+                                G_TYPE_FILE_INPUT_STREAM, 2, G_TYPE_FILE, G_TYPE_INT);
+  sa_function_call_async (read, NULL, store_result, &result, file, G_PRIORITY_DEFAULT);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  value = sa_function_call_finish_value (read, result, &error);
+  g_assert_no_error (error);
+  stream = g_value_get_object (value);
+  g_assert_true (G_IS_FILE_INPUT_STREAM (stream));
+  g_object_add_weak_pointer (stream, (gpointer *) &stream);
+  g_clear_object (&result);
+  g_boxed_free (G_TYPE_VALUE, value);
+  g_assert_null (stream);
+
+  /* A failed call: NULL and the pair's own error. */
+  g_file_delete (file, NULL, &error);
+  g_assert_no_error (error);
+  sa_function_call_async (read, NULL, store_result, &result, file, G_PRIORITY_DEFAULT);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (sa_function_call_finish_value (read, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    g_value_unset (&args[i]);
+}
+
+static void
 test_function_values_pointer_and_void (void)
 {
   g_autoptr(SaFunction) fn = NULL;
@@ -755,6 +838,7 @@ main (int   argc,
   g_test_add_func ("/function/values/strings-owned-and-unowned", test_function_values_strings);
   g_test_add_func ("/function/values/boxed-and-variants", test_function_values_boxed_and_variants);
   g_test_add_func ("/function/values/pointer-and-void", test_function_values_pointer_and_void);
+  g_test_add_func ("/function/values/in-a-gvalue-of-their-own", test_function_values_in_a_gvalue_of_their_own);
   g_test_add_func ("/function/values/objects-are-owned-correctly", test_function_objects_are_owned_correctly);
   g_test_add_func ("/function/gvalues/convert-without-loss", test_function_values_convert_without_loss);
   g_test_add_func ("/function/gvalues/lossy-conversions-are-rejected", test_function_values_that_lose_information_are_rejected);

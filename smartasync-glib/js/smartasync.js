@@ -195,9 +195,13 @@ export function wrapAsync(impl, sig = {}) {
         });
 }
 
+// The results come back through call_finish_value() and call_syncv_value(),
+// which return a GValue of their own: GJS 1.74 never releases what it finds
+// in a caller-allocated out GValue (call_finish, call_sync), so every string,
+// boxed result or object reference (a stream and its file descriptor) would
+// leak.
 function finish(fn, result) {
-    const [, value] = fn.call_finish(result);
-    return value;
+    return fn.call_finish_value(result);
 }
 
 /**
@@ -209,8 +213,7 @@ function finish(fn, result) {
  * @returns {*} the value; throws a GLib.Error
  */
 export function callSync(fn, args = [], {cancellable = null} = {}) {
-    const [, value] = fn.call_sync(args, cancellable);
-    return value;
+    return fn.call_syncv_value(args, cancellable);
 }
 
 /**

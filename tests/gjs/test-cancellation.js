@@ -103,7 +103,7 @@ test('cancelled during: a sync caller on a C thread, cancelled from here', () =>
     });
     const start = GLib.get_monotonic_time();
     // call_from_thread iterates this thread's context while it waits.
-    assertThrowsGError(() => SaTestCaller.call_from_thread(slowDouble, [1, 5000], cancellable),
+    assertThrowsGError(() => SaTestCaller.call_from_thread_value(slowDouble, [1, 5000], cancellable),
         IO_ERROR, CANCELLED);
     assert((GLib.get_monotonic_time() - start) / 1000 < 2000, 'stopped early');
 });

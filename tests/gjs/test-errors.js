@@ -70,10 +70,10 @@ testInLoop('a JS exception becomes a GLib.Error naming it (async caller)', async
 });
 
 test('C gets a JS exception as a GError (C loop, async context)', () => {
-    const e = assertThrowsGError(() => SaTestCaller.call_from_loop(parse, ['x'], false),
+    const e = assertThrowsGError(() => SaTestCaller.call_from_loop_value(parse, ['x'], false),
         SA_ERROR, SmartAsync.Error.FAILED);
     assert(e.message.includes('RangeError'), e.message);
-    assertThrowsGError(() => SaTestCaller.call_from_loop(parse, ['io'], true),
+    assertThrowsGError(() => SaTestCaller.call_from_loop_value(parse, ['io'], true),
         IO_ERROR, Gio.IOErrorEnum.NOT_FOUND);
 });
 

@@ -56,6 +56,44 @@ test('Bytes returned by a JS blocking callable', () => {
     assertEquals(text(SA.call(slurp, [file])), CONTENTS);
 });
 
+// Every stream opened and returned holds a file descriptor until it is
+// finalized: a result the bindings leaked would keep one open for good.
+function openDescriptors() {
+    let count = 0;
+    const dir = Gio.File.new_for_path('/proc/self/fd').enumerate_children('standard::name', 0, null);
+    while (dir.next_file(null))
+        count++;
+    dir.close(null);
+    return count;
+}
+
+function collectGarbage() {
+    for (let i = 0; i < 3; i++) {
+        System.gc();
+        while (GLib.MainContext.default().iteration(false)) { /* toggle refs */ }
+    }
+}
+
+test('InputStreams returned to JS are released (sync caller)', () => {
+    collectGarbage();
+    const before = openDescriptors();
+    for (let i = 0; i < 20; i++)
+        assertEquals(readAll(SA.callSync(openFile, [file])), CONTENTS);
+    collectGarbage();
+    assert(openDescriptors() - before < 5,
+        `${openDescriptors() - before} more descriptors open after 20 streams were dropped`);
+});
+
+testInLoop('InputStreams returned to JS are released (async caller)', async () => {
+    collectGarbage();
+    const before = openDescriptors();
+    for (let i = 0; i < 20; i++)
+        assertEquals(readAll(await SA.callAsync(openFile, [file])), CONTENTS);
+    collectGarbage();
+    assert(openDescriptors() - before < 5,
+        `${openDescriptors() - before} more descriptors open after 20 streams were dropped`);
+});
+
 test('null for an object parameter', () => {
     const isNull = SA.wrap(f => f === null, {returns: GObject.TYPE_BOOLEAN, params: [Gio.File.$gtype]});
     assertEquals(SA.call(isNull, [null]), true);

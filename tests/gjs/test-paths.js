@@ -150,23 +150,22 @@ test('no cache poisoning, part 2: the loop ended, a sync call returns the value'
 
 test('a JS callable called by C from its own loop (async context)', () => {
     mainThreadCalls.length = 0;
-    const [ok, value, ticks] = SaTestCaller.call_from_loop(add, [20, 22], false);
-    assert(ok);
+    // The *_value twins of the C caller: GJS leaks what it finds in an out
+    // GValue (docs/bindings.md).
+    const [value, ticks] = SaTestCaller.call_from_loop_value(add, [20, 22], false);
     assertEquals(value, 42);
     assertEquals(mainThreadCalls.length, 1);
     assert(ticks >= 0);
 });
 
 test('a JS callable called by C with the smart call from its own loop', () => {
-    const [ok, value] = SaTestCaller.call_from_loop(add, [1, 2], true);
-    assert(ok);
+    const [value] = SaTestCaller.call_from_loop_value(add, [1, 2], true);
     assertEquals(value, 3);
 });
 
 test('a JS callable called by C from another thread runs on this one', () => {
     mainThreadCalls.length = 0;
-    const [ok, value] = SaTestCaller.call_from_thread(add, [30, 12], null);
-    assert(ok);
+    const value = SaTestCaller.call_from_thread_value(add, [30, 12], null);
     assertEquals(value, 42);
     assertEquals(mainThreadCalls.length, 1);
 });
@@ -176,8 +175,7 @@ test('a JS async function called by C from its own loop', () => {
         await sleep(10);
         return `${a}${b}`;
     }, {returns: GObject.TYPE_STRING, params: [GObject.TYPE_STRING, GObject.TYPE_STRING]});
-    const [ok, value] = SaTestCaller.call_from_loop(later, ['smart', 'async'], true);
-    assert(ok);
+    const [value] = SaTestCaller.call_from_loop_value(later, ['smart', 'async'], true);
     assertEquals(value, 'smartasync');
 });
 

@@ -113,6 +113,21 @@ def test_explicit_call_async_and_call_finish(loop):
     assert values == [(42, 'tag')]
 
 
+def test_gvalue_returning_twins_are_the_leak_free_calls(loop):
+    # call_syncv_value() and call_finish_value() exist for GJS; PyGObject
+    # 3.42 would leak the GValue they return, so the override makes them
+    # call_sync() and call_finish().
+    assert add.call_syncv_value([2, 3]) == 5
+    values = []
+
+    def on_done(fn, result):
+        values.append(fn.call_finish_value(result))
+        loop.done()
+
+    loop.run(lambda: add.call_async([4, 5], None, on_done))
+    assert values == [9]
+
+
 def test_call_async_never_calls_back_inside_the_call_even_in_sync_code(loop):
     called = []
     add.call_async([1, 1], None, lambda fn, res: called.append(fn.call_finish(res)))

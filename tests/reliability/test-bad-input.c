@@ -349,6 +349,13 @@ test_calls_reject_bad_locations (void)
   EXPECT_CRITICAL ("*assertion*error == NULL || *error == NULL*");
   g_assert_false (sa_function_call_syncv_with_timeout (fn, args, 2, 5, NULL, NULL, &already));
 
+  EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
+  g_assert_null (sa_function_call_syncv_value (NULL, args, 2, NULL, &error));
+  EXPECT_CRITICAL ("*assertion*args != NULL || n_args == 0*");
+  g_assert_null (sa_function_call_syncv_value (fn, NULL, 2, NULL, &error));
+  EXPECT_CRITICAL ("*assertion*error == NULL || *error == NULL*");
+  g_assert_null (sa_function_call_syncv_value (fn, args, 2, NULL, &already));
+
   /* A result location that is already initialised would leak its value. */
   EXPECT_CRITICAL ("*assertion*G_VALUE_TYPE (result) == G_TYPE_INVALID*");
   g_assert_false (sa_function_call_syncv (fn, args, 2, &used, NULL, &error));
@@ -486,6 +493,16 @@ test_finish_rejects_bad_input (void)
   g_assert_false (sa_function_call_finish (fn, result, &used, &error));
   EXPECT_CRITICAL ("*assertion*error == NULL || *error == NULL*");
   g_assert_false (sa_function_call_finish (fn, result, NULL, &already));
+  EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
+  g_assert_null (sa_function_call_finish_value (NULL, result, &error));
+  EXPECT_CRITICAL ("*assertion*G_IS_ASYNC_RESULT*");
+  g_assert_null (sa_function_call_finish_value (fn, NULL, &error));
+  EXPECT_CRITICAL ("*assertion*source_tag*== sa_function_call_async*");
+  g_assert_null (sa_function_call_finish_value (fn, G_ASYNC_RESULT (foreign), &error));
+  EXPECT_CRITICAL ("*assertion*call->function == self*");
+  g_assert_null (sa_function_call_finish_value (other_fn, result, &error));
+  EXPECT_CRITICAL ("*assertion*error == NULL || *error == NULL*");
+  g_assert_null (sa_function_call_finish_value (fn, result, &already));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
 

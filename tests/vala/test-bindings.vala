@@ -75,7 +75,7 @@ static Sa.Function make_load () {
 }
 
 static string bytes_text (Bytes bytes) {
-    return ((string) bytes.get_data ()).ndup (bytes.get_size ());
+    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
 }
 
 /* Runs a coroutine in a MainLoop on the default context: @begin starts it

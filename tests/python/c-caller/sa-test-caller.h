@@ -24,6 +24,18 @@ gboolean sa_test_caller_call_from_thread (SaFunction    *function,
                                           GValue        *result,
                                           GError       **error);
 
+GValue  *sa_test_caller_call_from_loop_value   (SaFunction    *function,
+                                               const GValue  *args,
+                                               guint          n_args,
+                                               gboolean       smart,
+                                               guint         *ticks,
+                                               GError       **error);
+GValue  *sa_test_caller_call_from_thread_value (SaFunction    *function,
+                                               const GValue  *args,
+                                               guint          n_args,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+
 SaFunction *sa_test_caller_new_slow_double (void);
 gboolean    sa_test_caller_slow_double_ran_on_creator_thread (void);
 

@@ -339,6 +339,17 @@ class Function(SmartAsync.Function):
         :meth:`call`; raises its GLib.Error."""
         return _own(SmartAsync.Function.call_finish(self, result))
 
+    # PyGObject 3.42 leaks the GValue that these two return (GJS needs them:
+    # it leaks what it finds in an out GValue instead); in Python they are
+    # the leak-free call_sync() and call_finish().
+    def call_syncv_value(self, args=None, cancellable=None):
+        """Same as :meth:`call_sync` (the GValue-returning twin is for GJS)."""
+        return self.call_sync(args, cancellable)
+
+    def call_finish_value(self, result):
+        """Same as :meth:`call_finish` (the GValue-returning twin is for GJS)."""
+        return self.call_finish(result)
+
     def _caller(self):
         mode = self.get_mode()
         if mode == SmartAsync.Mode.SYNC:
