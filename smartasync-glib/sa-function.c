@@ -1936,14 +1936,22 @@ sa_function_call_finish (SaFunction    *self,
   return sa_call_propagate (call, value, error);
 }
 
-/* Moves @value into a GValue of its own, as g_boxed_free() frees one. */
+/* The outcome of a call that filled @value: the value moved into a GValue
+ * of its own (as g_boxed_free() frees one), or NULL after a failure. */
 static GValue *
-boxed_value_take (GValue *value)
+value_of_call (gboolean  ok,
+               GValue   *value)
 {
-  GValue *boxed = g_new0 (GValue, 1);
+  GValue *boxed;
 
+  if (!ok)
+    {
+      sa_value_clear (value);
+      return NULL;
+    }
+
+  boxed = g_new0 (GValue, 1);
   *boxed = *value;
-  memset (value, 0, sizeof (GValue));
   return boxed;
 }
 
@@ -1980,13 +1988,9 @@ sa_function_call_syncv_value (SaFunction    *self,
   g_return_val_if_fail (SA_IS_FUNCTION (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!sa_function_call_syncv (self, args, n_args, &value, cancellable, error))
-    {
-      sa_value_clear (&value);
-      return NULL;
-    }
-
-  return boxed_value_take (&value);
+  return value_of_call (sa_function_call_syncv (self, args, n_args, &value,
+                                                cancellable, error),
+                        &value);
 }
 
 /**
@@ -2016,11 +2020,6 @@ sa_function_call_finish_value (SaFunction    *self,
   g_return_val_if_fail (SA_IS_FUNCTION (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!sa_function_call_finish (self, result, &value, error))
-    {
-      sa_value_clear (&value);
-      return NULL;
-    }
-
-  return boxed_value_take (&value);
+  return value_of_call (sa_function_call_finish (self, result, &value, error),
+                        &value);
 }

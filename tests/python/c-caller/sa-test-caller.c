@@ -10,8 +10,6 @@
 
 #include "sa-test-caller.h"
 
-#include <string.h>
-
 typedef struct
 {
   SaFunction   *function;
@@ -266,14 +264,23 @@ sa_test_caller_slow_double_ran_on_creator_thread (void)
   return g_atomic_int_get (&slow_double_on_creator) == 1;
 }
 
-/* Moves @value into a GValue of its own. */
+/* The outcome of a call that filled @value: the value moved into a GValue
+ * of its own, or NULL after a failure. */
 static GValue *
-take_value (GValue *value)
+value_of_call (gboolean  ok,
+               GValue   *value)
 {
-  GValue *boxed = g_new0 (GValue, 1);
+  GValue *boxed;
 
+  if (!ok)
+    {
+      if (G_IS_VALUE (value))
+        g_value_unset (value);
+      return NULL;
+    }
+
+  boxed = g_new0 (GValue, 1);
   *boxed = *value;
-  memset (value, 0, sizeof (GValue));
   return boxed;
 }
 
@@ -302,14 +309,9 @@ sa_test_caller_call_from_loop_value (SaFunction    *function,
 {
   GValue value = G_VALUE_INIT;
 
-  if (!sa_test_caller_call_from_loop (function, args, n_args, smart, &value, ticks, error))
-    {
-      if (G_IS_VALUE (&value))
-        g_value_unset (&value);
-      return NULL;
-    }
-
-  return take_value (&value);
+  return value_of_call (sa_test_caller_call_from_loop (function, args, n_args, smart,
+                                                       &value, ticks, error),
+                        &value);
 }
 
 /**
@@ -334,12 +336,7 @@ sa_test_caller_call_from_thread_value (SaFunction    *function,
 {
   GValue value = G_VALUE_INIT;
 
-  if (!sa_test_caller_call_from_thread (function, args, n_args, cancellable, &value, error))
-    {
-      if (G_IS_VALUE (&value))
-        g_value_unset (&value);
-      return NULL;
-    }
-
-  return take_value (&value);
+  return value_of_call (sa_test_caller_call_from_thread (function, args, n_args,
+                                                         cancellable, &value, error),
+                        &value);
 }
