@@ -254,15 +254,17 @@ sa_value_init_result (GValue *value,
 }
 
 /* Whether values of @type own nothing: unsetting them only clears them.
- * These are GLib's own fundamental types with no value_free(), and every
- * type derived from them (enums, flags, GType, pointer types). */
+ * These are GLib's own fundamental types with no value_free(), and the
+ * enums and flags, which share their fundamental's value table. (A type
+ * derived from G_TYPE_POINTER may bring a value table of its own, as GType
+ * does: those go through g_value_unset().) */
 static inline gboolean
 type_owns_nothing (GType type)
 {
-  GType fundamental = G_LIKELY (type <= G_TYPE_FUNDAMENTAL_MAX) ? type : g_type_fundamental (type);
+  if (G_LIKELY (type <= G_TYPE_FUNDAMENTAL_MAX))
+    return (type >= G_TYPE_CHAR && type <= G_TYPE_DOUBLE) || type == G_TYPE_POINTER;
 
-  return (fundamental >= G_TYPE_CHAR && fundamental <= G_TYPE_DOUBLE) ||
-         fundamental == G_TYPE_POINTER;
+  return G_TYPE_IS_ENUM (type) || G_TYPE_IS_FLAGS (type);
 }
 
 /* g_value_unset() for values the library initialised itself, or left
