@@ -10,19 +10,6 @@
 
 #include "bench-common.h"
 
-typedef struct _Chain Chain;
-struct _Chain
-{
-  GMainLoop  *loop;
-  SaFunction *fn;
-  GObject    *owner;
-  void      (*step) (Chain *chain);
-  GInputStream *stream;
-  guint64     next;
-  guint64     n;
-  guint64     sum;
-};
-
 /* The hand-written wrapper */
 
 static void
@@ -51,14 +38,14 @@ wrapper_add_finish (GObject       *owner,
   return (int) g_task_propagate_int (G_TASK (result), error);
 }
 
-static void gtask_chain_step (Chain *chain);
+static void gtask_chain_step (BenchChain *chain);
 
 static void
 gtask_chain_done (GObject      *source_object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  Chain *chain = user_data;
+  BenchChain *chain = user_data;
   g_autoptr(GError) error = NULL;
 
   chain->sum += (guint) wrapper_add_finish (chain->owner, result, &error);
@@ -67,79 +54,13 @@ gtask_chain_done (GObject      *source_object,
 }
 
 static void
-gtask_chain_step (Chain *chain)
+gtask_chain_step (BenchChain *chain)
 {
-  if (chain->next == chain->n)
-    {
-      g_main_loop_quit (chain->loop);
-      return;
-    }
+  if (bench_chain_done (chain))
+    return;
 
   wrapper_add_async (chain->owner, (int) chain->next++, 1, NULL,
                      gtask_chain_done, chain);
-}
-
-/* SaFunction */
-
-static void smartasync_chain_step (Chain *chain);
-
-static void
-smartasync_chain_done (GObject      *source_object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  Chain *chain = user_data;
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_autoptr(GError) error = NULL;
-
-  if (!sa_function_call_finish (chain->fn, result, &value, &error))
-    g_error ("call_async failed: %s", error->message);
-  chain->sum += (guint) g_value_get_int (&value);
-  smartasync_chain_step (chain);
-}
-
-static void
-smartasync_chain_step (Chain *chain)
-{
-  if (chain->next == chain->n)
-    {
-      g_main_loop_quit (chain->loop);
-      return;
-    }
-
-  sa_function_call_async (chain->fn, NULL, smartasync_chain_done, chain,
-                          (int) chain->next++, 1);
-}
-
-/* The smart call, deciding from the context on every call. */
-static void smartasync_call_chain_step (Chain *chain);
-
-static void
-smartasync_call_chain_done (GObject      *source_object,
-                            GAsyncResult *result,
-                            gpointer      user_data)
-{
-  Chain *chain = user_data;
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_autoptr(GError) error = NULL;
-
-  if (!sa_function_call_finish (chain->fn, result, &value, &error))
-    g_error ("call failed: %s", error->message);
-  chain->sum += (guint) g_value_get_int (&value);
-  smartasync_call_chain_step (chain);
-}
-
-static void
-smartasync_call_chain_step (Chain *chain)
-{
-  if (chain->next == chain->n)
-    {
-      g_main_loop_quit (chain->loop);
-      return;
-    }
-
-  g_object_unref (sa_function_call (chain->fn, NULL, smartasync_call_chain_done,
-                                    chain, (int) chain->next++, 1));
 }
 
 /* The same with a real GIO pair: one byte from a memory stream. */
@@ -186,14 +107,14 @@ wrapper_read_finish (GObject       *owner,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void gtask_read_chain_step (Chain *chain);
+static void gtask_read_chain_step (BenchChain *chain);
 
 static void
 gtask_read_chain_done (GObject      *source_object,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  Chain *chain = user_data;
+  BenchChain *chain = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
 
@@ -204,26 +125,23 @@ gtask_read_chain_done (GObject      *source_object,
 }
 
 static void
-gtask_read_chain_step (Chain *chain)
+gtask_read_chain_step (BenchChain *chain)
 {
-  if (chain->next == chain->n)
-    {
-      g_main_loop_quit (chain->loop);
-      return;
-    }
+  if (bench_chain_done (chain))
+    return;
 
   chain->next++;
   wrapper_read_async (chain->owner, chain->stream, NULL, gtask_read_chain_done, chain);
 }
 
-static void smartasync_read_chain_step (Chain *chain);
+static void smartasync_read_chain_step (BenchChain *chain);
 
 static void
 smartasync_read_chain_done (GObject      *source_object,
                             GAsyncResult *result,
                             gpointer      user_data)
 {
-  Chain *chain = user_data;
+  BenchChain *chain = user_data;
   g_auto(GValue) value = G_VALUE_INIT;
   g_autoptr(GError) error = NULL;
 
@@ -234,59 +152,14 @@ smartasync_read_chain_done (GObject      *source_object,
 }
 
 static void
-smartasync_read_chain_step (Chain *chain)
+smartasync_read_chain_step (BenchChain *chain)
 {
-  if (chain->next == chain->n)
-    {
-      g_main_loop_quit (chain->loop);
-      return;
-    }
+  if (bench_chain_done (chain))
+    return;
 
   chain->next++;
   sa_function_call_async (chain->fn, NULL, smartasync_read_chain_done, chain,
                           chain->stream, (gulong) 1, G_PRIORITY_DEFAULT);
-}
-
-typedef struct
-{
-  SaFunction *fn;
-  GObject    *owner;
-  void      (*step) (Chain *chain);
-  gboolean    reads;
-} ChainKind;
-
-static gboolean
-start_chain (gpointer user_data)
-{
-  Chain *chain = user_data;
-
-  chain->step (chain);
-  return G_SOURCE_REMOVE;
-}
-
-static guint64
-run_chain (gpointer data,
-           guint64  n)
-{
-  const ChainKind *kind = data;
-  Chain chain = { 0 };
-
-  chain.loop = g_main_loop_new (NULL, FALSE);
-  chain.fn = kind->fn;
-  chain.owner = kind->owner;
-  chain.step = kind->step;
-  chain.n = n;
-  if (kind->reads)
-    chain.stream = bench_stream_new (n);
-
-  /* Start from inside the loop: an async context. */
-  g_idle_add (start_chain, &chain);
-  g_main_loop_run (chain.loop);
-  g_main_loop_unref (chain.loop);
-  g_clear_object (&chain.stream);
-
-  g_assert_cmpuint (chain.next, ==, n);
-  return chain.sum;
 }
 
 int
@@ -296,22 +169,22 @@ main (int    argc,
   g_autoptr(SaFunction) fn = bench_function_async ();
   g_autoptr(SaFunction) read_bytes = bench_function_read_bytes ();
   g_autoptr(GObject) owner = g_object_new (G_TYPE_OBJECT, NULL);
-  ChainKind gtask = { fn, owner, gtask_chain_step, FALSE };
-  ChainKind smartasync = { fn, owner, smartasync_chain_step, FALSE };
-  ChainKind smartasync_call = { fn, owner, smartasync_call_chain_step, FALSE };
-  ChainKind gtask_read = { read_bytes, owner, gtask_read_chain_step, TRUE };
-  ChainKind smartasync_read = { read_bytes, owner, smartasync_read_chain_step, TRUE };
+  BenchChainKind gtask = { fn, owner, gtask_chain_step, FALSE };
+  BenchChainKind smartasync = { fn, owner, bench_chain_call_async_step, FALSE };
+  BenchChainKind smartasync_call = { fn, owner, bench_chain_smart_call_step, FALSE };
+  BenchChainKind gtask_read = { read_bytes, owner, gtask_read_chain_step, TRUE };
+  BenchChainKind smartasync_read = { read_bytes, owner, smartasync_read_chain_step, TRUE };
   BenchSuite *suite;
   int status;
 
   suite = bench_suite_new ("async-async", "async caller, async pair",
                            argc, argv, 20000, 31);
   bench_suite_add (suite, "gtask-chain", "hand-written GTask wrapper of the pair, chained in a running loop",
-                   run_chain, &gtask);
+                   bench_chain_run, &gtask);
   bench_suite_add (suite, "smartasync", "sa_function_call_async + call_finish, chained",
-                   run_chain, &smartasync);
+                   bench_chain_run, &smartasync);
   bench_suite_add (suite, "smartasync-call", "sa_function_call in an async context + call_finish, chained",
-                   run_chain, &smartasync_call);
+                   bench_chain_run, &smartasync_call);
   bench_suite_run (suite);
 
   bench_suite_compare (suite, "smartasync", "gtask-chain", 1.2, 0);
@@ -321,9 +194,9 @@ main (int    argc,
   suite = bench_suite_new ("async-async-gio", "async caller, a real GIO pair (read_bytes of a memory stream)",
                            argc, argv, 20000, 31);
   bench_suite_add (suite, "gtask-chain", "hand-written GTask wrapper of g_input_stream_read_bytes_async, chained",
-                   run_chain, &gtask_read);
+                   bench_chain_run, &gtask_read);
   bench_suite_add (suite, "smartasync", "sa_function_call_async of the pair (gsize argument: libffi), chained",
-                   run_chain, &smartasync_read);
+                   bench_chain_run, &smartasync_read);
   bench_suite_run (suite);
   bench_suite_compare (suite, "smartasync", "gtask-chain", 0, 0);
 

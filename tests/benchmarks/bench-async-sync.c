@@ -10,18 +10,6 @@
 
 #include "bench-common.h"
 
-typedef struct _Chain Chain;
-struct _Chain
-{
-  GMainLoop  *loop;
-  SaFunction *fn;
-  GObject    *owner;
-  void      (*step) (Chain *chain);
-  guint64     next;
-  guint64     n;
-  guint64     sum;
-};
-
 /* The hand-written wrapper */
 
 typedef struct
@@ -72,14 +60,14 @@ wrapper_add_finish (GObject       *owner,
   return (int) g_task_propagate_int (G_TASK (result), error);
 }
 
-static void thread_chain_step (Chain *chain);
+static void thread_chain_step (BenchChain *chain);
 
 static void
 thread_chain_done (GObject      *source_object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  Chain *chain = user_data;
+  BenchChain *chain = user_data;
   g_autoptr(GError) error = NULL;
 
   chain->sum += (guint) wrapper_add_finish (chain->owner, result, &error);
@@ -88,117 +76,13 @@ thread_chain_done (GObject      *source_object,
 }
 
 static void
-thread_chain_step (Chain *chain)
+thread_chain_step (BenchChain *chain)
 {
-  if (chain->next == chain->n)
-    {
-      g_main_loop_quit (chain->loop);
-      return;
-    }
+  if (bench_chain_done (chain))
+    return;
 
   wrapper_add_async (chain->owner, (int) chain->next++, 1, NULL,
                      thread_chain_done, chain);
-}
-
-/* SaFunction */
-
-static void smartasync_chain_step (Chain *chain);
-
-static void
-smartasync_chain_done (GObject      *source_object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  Chain *chain = user_data;
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_autoptr(GError) error = NULL;
-
-  if (!sa_function_call_finish (chain->fn, result, &value, &error))
-    g_error ("call_async failed: %s", error->message);
-  chain->sum += (guint) g_value_get_int (&value);
-  smartasync_chain_step (chain);
-}
-
-static void
-smartasync_chain_step (Chain *chain)
-{
-  if (chain->next == chain->n)
-    {
-      g_main_loop_quit (chain->loop);
-      return;
-    }
-
-  sa_function_call_async (chain->fn, NULL, smartasync_chain_done, chain,
-                          (int) chain->next++, 1);
-}
-
-/* The smart call, deciding from the context on every call. */
-static void smartasync_call_chain_step (Chain *chain);
-
-static void
-smartasync_call_chain_done (GObject      *source_object,
-                            GAsyncResult *result,
-                            gpointer      user_data)
-{
-  Chain *chain = user_data;
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_autoptr(GError) error = NULL;
-
-  if (!sa_function_call_finish (chain->fn, result, &value, &error))
-    g_error ("call failed: %s", error->message);
-  chain->sum += (guint) g_value_get_int (&value);
-  smartasync_call_chain_step (chain);
-}
-
-static void
-smartasync_call_chain_step (Chain *chain)
-{
-  if (chain->next == chain->n)
-    {
-      g_main_loop_quit (chain->loop);
-      return;
-    }
-
-  g_object_unref (sa_function_call (chain->fn, NULL, smartasync_call_chain_done,
-                                    chain, (int) chain->next++, 1));
-}
-
-typedef struct
-{
-  SaFunction *fn;
-  GObject    *owner;
-  void      (*step) (Chain *chain);
-} ChainKind;
-
-static gboolean
-start_chain (gpointer user_data)
-{
-  Chain *chain = user_data;
-
-  chain->step (chain);
-  return G_SOURCE_REMOVE;
-}
-
-static guint64
-run_chain (gpointer data,
-           guint64  n)
-{
-  const ChainKind *kind = data;
-  Chain chain = { 0 };
-
-  chain.loop = g_main_loop_new (NULL, FALSE);
-  chain.fn = kind->fn;
-  chain.owner = kind->owner;
-  chain.step = kind->step;
-  chain.n = n;
-
-  /* Start from inside the loop: an async context. */
-  g_idle_add (start_chain, &chain);
-  g_main_loop_run (chain.loop);
-  g_main_loop_unref (chain.loop);
-
-  g_assert_cmpuint (chain.next, ==, n);
-  return chain.sum;
 }
 
 int
@@ -207,9 +91,9 @@ main (int    argc,
 {
   g_autoptr(SaFunction) fn = bench_function_sync ();
   g_autoptr(GObject) owner = g_object_new (G_TYPE_OBJECT, NULL);
-  ChainKind thread = { fn, owner, thread_chain_step };
-  ChainKind smartasync = { fn, owner, smartasync_chain_step };
-  ChainKind smartasync_call = { fn, owner, smartasync_call_chain_step };
+  BenchChainKind thread = { fn, owner, thread_chain_step, FALSE };
+  BenchChainKind smartasync = { fn, owner, bench_chain_call_async_step, FALSE };
+  BenchChainKind smartasync_call = { fn, owner, bench_chain_smart_call_step, FALSE };
   BenchSuite *suite;
 
   suite = bench_suite_new ("async-sync", "async caller, blocking callable",
@@ -217,11 +101,11 @@ main (int    argc,
   /* The cost is mostly the hop to a worker and back: wall time. */
   bench_suite_set_clock (suite, BENCH_CLOCK_WALL);
   bench_suite_add (suite, "run-in-thread-chain", "hand-written g_task_run_in_thread wrapper, chained in a running loop",
-                   run_chain, &thread);
+                   bench_chain_run, &thread);
   bench_suite_add (suite, "smartasync", "sa_function_call_async + call_finish, chained",
-                   run_chain, &smartasync);
+                   bench_chain_run, &smartasync);
   bench_suite_add (suite, "smartasync-call", "sa_function_call in an async context + call_finish, chained",
-                   run_chain, &smartasync_call);
+                   bench_chain_run, &smartasync_call);
   bench_suite_run (suite);
 
   bench_suite_compare (suite, "smartasync", "run-in-thread-chain", 1.1, 0);

@@ -577,3 +577,128 @@ bench_function_read_bytes (void)
                                 G_TYPE_BYTES, 3,
                                 G_TYPE_INPUT_STREAM, G_TYPE_ULONG, G_TYPE_INT);
 }
+
+guint64
+bench_run_call_sync (gpointer data,
+                     guint64  n)
+{
+  SaFunction *fn = data;
+  guint64 sum = 0;
+
+  for (guint64 i = 0; i < n; i++)
+    {
+      int result = 0;
+
+      if (!sa_function_call_sync (fn, NULL, NULL, (int) i, 1, &result))
+        g_error ("call_sync failed");
+      sum += (guint) result;
+    }
+
+  return sum;
+}
+
+guint64
+bench_run_smart_call (gpointer data,
+                      guint64  n)
+{
+  SaFunction *fn = data;
+  guint64 sum = 0;
+
+  for (guint64 i = 0; i < n; i++)
+    {
+      g_autoptr(GAsyncResult) res = NULL;
+      g_auto(GValue) ret = G_VALUE_INIT;
+
+      res = sa_function_call (fn, NULL, NULL, NULL, (int) i, 1);
+      if (!sa_function_call_finish (fn, res, &ret, NULL))
+        g_error ("call failed");
+      sum += (guint) g_value_get_int (&ret);
+    }
+
+  return sum;
+}
+
+static gboolean
+start_chain (gpointer user_data)
+{
+  BenchChain *chain = user_data;
+
+  chain->step (chain);
+  return G_SOURCE_REMOVE;
+}
+
+guint64
+bench_chain_run (gpointer data,
+                 guint64  n)
+{
+  const BenchChainKind *kind = data;
+  BenchChain chain = { 0 };
+
+  chain.loop = g_main_loop_new (NULL, FALSE);
+  chain.fn = kind->fn;
+  chain.owner = kind->owner;
+  chain.step = kind->step;
+  chain.n = n;
+  if (kind->reads)
+    chain.stream = bench_stream_new (n);
+
+  /* Start from inside the loop: an async context. */
+  g_idle_add (start_chain, &chain);
+  g_main_loop_run (chain.loop);
+  g_main_loop_unref (chain.loop);
+  g_clear_object (&chain.stream);
+
+  g_assert_cmpuint (chain.next, ==, n);
+  return chain.sum;
+}
+
+/* Adds the result of a finished call to the chain's sum. */
+static void
+chain_take_result (BenchChain   *chain,
+                   GAsyncResult *result)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  if (!sa_function_call_finish (chain->fn, result, &value, &error))
+    g_error ("call failed: %s", error->message);
+  chain->sum += (guint) g_value_get_int (&value);
+}
+
+static void
+call_async_done (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  chain_take_result (user_data, result);
+  bench_chain_call_async_step (user_data);
+}
+
+void
+bench_chain_call_async_step (BenchChain *chain)
+{
+  if (bench_chain_done (chain))
+    return;
+
+  sa_function_call_async (chain->fn, NULL, call_async_done, chain,
+                          (int) chain->next++, 1);
+}
+
+static void
+smart_call_done (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  chain_take_result (user_data, result);
+  bench_chain_smart_call_step (user_data);
+}
+
+void
+bench_chain_smart_call_step (BenchChain *chain)
+{
+  if (bench_chain_done (chain))
+    return;
+
+  g_object_unref (sa_function_call (chain->fn, NULL, smart_call_done,
+                                    chain, (int) chain->next++, 1));
+}

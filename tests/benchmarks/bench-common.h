@@ -104,4 +104,58 @@ SaFunction *bench_function_async (void);
 SaFunction *bench_function_gated (void);
 SaFunction *bench_function_read_bytes (void);
 
+/* SaFunction's side of the sync-caller benchmarks: @n calls of an adding
+ * function (bench_function_sync() or bench_function_async()) with
+ * sa_function_call_sync (), or with the smart call in a sync context,
+ * complete on return, and sa_function_call_finish (). BenchRunFunc shape,
+ * @data being the function; they return the sum of the results. */
+guint64     bench_run_call_sync  (gpointer      data,
+                                  guint64       n);
+guint64     bench_run_smart_call (gpointer      data,
+                                  guint64       n);
+
+/* Chains for the async-caller benchmarks: inside a running main loop, each
+ * completion starts the next call, @n calls in all. A program's step
+ * functions start call number chain->next or, past the last, quit
+ * (bench_chain_done()); bench_chain_run() runs a BenchChainKind. */
+typedef struct _BenchChain BenchChain;
+struct _BenchChain
+{
+  GMainLoop    *loop;
+  SaFunction   *fn;
+  GObject      *owner;
+  void        (*step) (BenchChain *chain);
+  GInputStream *stream;   /* chains that read: bench_stream_new (n) */
+  guint64       next;
+  guint64       n;
+  guint64       sum;
+};
+
+typedef struct
+{
+  SaFunction *fn;
+  GObject    *owner;
+  void      (*step) (BenchChain *chain);
+  gboolean    reads;
+} BenchChainKind;
+
+/* Whether the chain is done; if so, quits its loop. */
+static inline gboolean
+bench_chain_done (BenchChain *chain)
+{
+  if (chain->next < chain->n)
+    return FALSE;
+
+  g_main_loop_quit (chain->loop);
+  return TRUE;
+}
+
+guint64     bench_chain_run      (gpointer      kind,
+                                  guint64       n);
+
+/* SaFunction's steps for an adding function: sa_function_call_async (),
+ * or the smart call in an async context, each + sa_function_call_finish (). */
+void        bench_chain_call_async_step (BenchChain *chain);
+void        bench_chain_smart_call_step (BenchChain *chain);
+
 G_END_DECLS

@@ -71,47 +71,6 @@ run_reused_context (gpointer data,
   return sum;
 }
 
-static guint64
-run_smartasync (gpointer data,
-                guint64  n)
-{
-  SaFunction *fn = data;
-  guint64 sum = 0;
-
-  for (guint64 i = 0; i < n; i++)
-    {
-      int result = 0;
-
-      if (!sa_function_call_sync (fn, NULL, NULL, (int) i, 1, &result))
-        g_error ("call_sync failed");
-      sum += (guint) result;
-    }
-
-  return sum;
-}
-
-/* The smart call in a sync context: complete on return. */
-static guint64
-run_smartasync_call (gpointer data,
-                     guint64  n)
-{
-  SaFunction *fn = data;
-  guint64 sum = 0;
-
-  for (guint64 i = 0; i < n; i++)
-    {
-      g_autoptr(GAsyncResult) res = NULL;
-      g_auto(GValue) ret = G_VALUE_INIT;
-
-      res = sa_function_call (fn, NULL, NULL, NULL, (int) i, 1);
-      if (!sa_function_call_finish (fn, res, &ret, NULL))
-        g_error ("call failed");
-      sum += (guint) g_value_get_int (&ret);
-    }
-
-  return sum;
-}
-
 /* The same with a real GIO pair: one byte from a memory stream. */
 
 static guint64
@@ -204,9 +163,9 @@ main (int    argc,
   bench_suite_add (suite, "reused-context", "the same with one context for every call",
                    run_reused_context, reused);
   bench_suite_add (suite, "smartasync", "sa_function_call_sync of the pair",
-                   run_smartasync, fn);
+                   bench_run_call_sync, fn);
   bench_suite_add (suite, "smartasync-call", "sa_function_call in a sync context + call_finish",
-                   run_smartasync_call, fn);
+                   bench_run_smart_call, fn);
   bench_suite_run (suite);
 
   bench_suite_compare (suite, "smartasync", "fresh-context", 1.1, 0.5);

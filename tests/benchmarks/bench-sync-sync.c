@@ -55,25 +55,6 @@ run_closure (gpointer data,
   return sum;
 }
 
-static guint64
-run_smartasync (gpointer data,
-                guint64  n)
-{
-  SaFunction *fn = data;
-  guint64 sum = 0;
-
-  for (guint64 i = 0; i < n; i++)
-    {
-      int result = 0;
-
-      if (!sa_function_call_sync (fn, NULL, NULL, (int) i, 1, &result))
-        g_error ("call_sync failed");
-      sum += (guint) result;
-    }
-
-  return sum;
-}
-
 /* The same call through the GValue entry point bindings use. */
 static guint64
 run_smartasync_syncv (gpointer data,
@@ -104,28 +85,6 @@ run_smartasync_syncv (gpointer data,
   return sum;
 }
 
-/* The smart call in a sync context: complete on return. */
-static guint64
-run_smartasync_call (gpointer data,
-                     guint64  n)
-{
-  SaFunction *fn = data;
-  guint64 sum = 0;
-
-  for (guint64 i = 0; i < n; i++)
-    {
-      g_autoptr(GAsyncResult) res = NULL;
-      g_auto(GValue) ret = G_VALUE_INIT;
-
-      res = sa_function_call (fn, NULL, NULL, NULL, (int) i, 1);
-      if (!sa_function_call_finish (fn, res, &ret, NULL))
-        g_error ("call failed");
-      sum += (guint) g_value_get_int (&ret);
-    }
-
-  return sum;
-}
-
 int
 main (int    argc,
       char **argv)
@@ -147,11 +106,11 @@ main (int    argc,
   bench_suite_add (suite, "closure", "g_closure_invoke, g_cclosure_marshal_generic, GValues in and out",
                    run_closure, closure);
   bench_suite_add (suite, "smartasync", "sa_function_call_sync (varargs in, return location out)",
-                   run_smartasync, fn);
+                   bench_run_call_sync, fn);
   bench_suite_add (suite, "smartasync-syncv", "sa_function_call_syncv (GValues in and out, as bindings call)",
                    run_smartasync_syncv, fn);
   bench_suite_add (suite, "smartasync-call", "sa_function_call in a sync context + call_finish",
-                   run_smartasync_call, fn);
+                   bench_run_smart_call, fn);
   bench_suite_run (suite);
 
   bench_suite_compare (suite, "smartasync", "closure", 1.5, 0);
