@@ -76,12 +76,12 @@ def main():
 
     sequential = [r for r in records if r.get('path', '').startswith('sequential-')]
     if sequential:
-        print('\n| 1M sequential calls | ns/op | VmRSS before → after (KiB) | VmHWM before → after (KiB) '
+        print('\n| path | sequential calls | ns/op | VmRSS before → after (KiB) | VmHWM before → after (KiB) '
               '| growth (KiB) | heap growth (bytes) | target | status |')
-        print('|---------------------|------:|------------------|------------------|-------------:'
+        print('|------|-----------------:|------:|------------------|------------------|-------------:'
               '|--------------------:|-------:|--------|')
         for r in sequential:
-            print(f"| {r['path'][len('sequential-'):]} | {float(r['ns_per_op']):,.1f} "
+            print(f"| {r['path'][len('sequential-'):]} | {int(r['calls']):,} | {float(r['ns_per_op']):,.1f} "
                   f"| {r['rss_before_kib']} → {r['rss_after_kib']} "
                   f"| {r['hwm_before_kib']} → {r['hwm_after_kib']} "
                   f"| {r['rss_growth_kib']} | {r['heap_growth_bytes']} "
