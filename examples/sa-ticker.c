@@ -28,9 +28,15 @@ run_command_blocking (const char    *command_line,
   process = g_subprocess_newv ((const char * const *) argv,
                                G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
   if (process == NULL ||
-      !g_subprocess_communicate_utf8 (process, NULL, cancellable, &output, NULL, error) ||
-      !g_subprocess_get_if_exited (process))
+      !g_subprocess_communicate_utf8 (process, NULL, cancellable, &output, NULL, error))
     return NULL;
+
+  /* A command that failed or was killed is an error, not its output. */
+  if (!g_spawn_check_wait_status (g_subprocess_get_status (process), error))
+    {
+      g_free (output);
+      return NULL;
+    }
 
   return output;
 }

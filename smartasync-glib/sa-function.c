@@ -963,12 +963,23 @@ sa_function_trace (SaFunction *self,
                    gboolean    async_caller,
                    SaPath      path)
 {
+  gboolean smart_call;
+  SaMode mode;
+
   if (G_LIKELY (!sa_debug_enabled))
     return;
 
-  g_debug ("%s: %s, %s caller, %s callable: %s",
+  /* The context as detected, which the explicit entry points and a forced
+   * mode overrule: both are worth seeing when a call takes a surprising
+   * path. */
+  smart_call = strcmp (entry, "call") == 0 || strcmp (entry, "callv") == 0;
+  mode = g_atomic_int_get (&self->mode);
+  g_debug ("%s: %s from %s context%s, as %s caller, %s callable: %s",
            self->name, entry,
-           async_caller ? "async" : "sync",
+           sa_context_is_async () ? "an async" : "a sync",
+           !smart_call || mode == SA_MODE_AUTO ? ""
+             : mode == SA_MODE_SYNC ? " (mode: sync)" : " (mode: async)",
+           async_caller ? "an async" : "a sync",
            sa_function_kind (self) == SA_FUNCTION_KIND_ASYNC ? "async" : "blocking",
            path_names[path]);
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glib-unix.h>
 #include <poll.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sa-test-util.h"
@@ -380,4 +381,13 @@ sa_test_wait_for_count (int *counter,
 
   while (g_atomic_int_get (counter) < target)
     g_main_context_iteration (context, TRUE);
+}
+
+gboolean
+sa_test_slow_machine (void)
+{
+  const char *preload = g_getenv ("LD_PRELOAD");
+
+  return g_getenv ("SA_TEST_SLOW_MACHINE") != NULL ||
+         (preload != NULL && strstr (preload, "vgpreload") != NULL);
 }

@@ -796,30 +796,97 @@ test_function_user_data_is_destroyed_with_the_function (void)
 /* Debug tracing: G_MESSAGES_DEBUG is read once per process, so each check
  * runs in a subprocess that sets it first. */
 
+typedef struct
+{
+  SaFunction *add;
+  SaFunction *delay;
+  SaFunction *owned;
+  GMainLoop  *loop;
+  int         pending;
+} TraceCalls;
+
+static void
+trace_call_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  TraceCalls *calls = user_data;
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sa_function_call_finish (SA_FUNCTION (source), result, &value, &error));
+  g_assert_no_error (error);
+  if (--calls->pending == 0)
+    g_main_loop_quit (calls->loop);
+}
+
+/* In a running loop: the smart call of each kind, a sync call, and the
+ * smart call with its mode forced to sync. */
+static gboolean
+trace_calls_in_loop (gpointer user_data)
+{
+  TraceCalls *calls = user_data;
+  g_autoptr(GError) error = NULL;
+  int out;
+
+  calls->pending = 3;
+  g_object_unref (sa_function_call (calls->add, NULL, trace_call_done, calls, 1, 2));
+  g_object_unref (sa_function_call (calls->delay, NULL, trace_call_done, calls, 1, 0));
+  g_object_unref (sa_function_call (calls->owned, NULL, trace_call_done, calls, 1, 2));
+
+  g_assert_true (sa_function_call_sync (calls->add, NULL, &error, 1, 2, &out));
+  sa_function_set_mode (calls->add, SA_MODE_SYNC);
+  calls->pending++;
+  g_object_unref (sa_function_call (calls->add, NULL, trace_call_done, calls, 1, 2));
+  sa_function_set_mode (calls->add, SA_MODE_AUTO);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 test_function_tracing_names_context_and_path (void)
 {
   if (g_test_subprocess ())
     {
-      g_autoptr(SaFunction) add = NULL;
-      g_autoptr(SaFunction) delay = NULL;
+      g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
       g_autoptr(GError) error = NULL;
+      TraceCalls calls = { NULL, NULL, NULL, loop, 0 };
       int out;
 
       g_setenv ("G_MESSAGES_DEBUG", "SmartAsync", TRUE);
-      add = sa_function_new_sync ("add", G_CALLBACK (add_int), 0, G_TYPE_INT, 2, G_TYPE_INT, G_TYPE_INT);
-      delay = sa_function_new_async ("delay", G_CALLBACK (sa_test_delay_async),
-                                     G_CALLBACK (sa_test_delay_finish), 0,
-                                     G_TYPE_INT, 2, G_TYPE_INT, G_TYPE_INT);
-      sa_function_call_sync (add, NULL, &error, 1, 2, &out);
-      sa_function_call_sync (delay, NULL, &error, 1, 0, &out);
+      calls.add = sa_function_new_sync ("add", G_CALLBACK (add_int), 0, G_TYPE_INT, 2, G_TYPE_INT, G_TYPE_INT);
+      calls.delay = sa_function_new_async ("delay", G_CALLBACK (sa_test_delay_async),
+                                           G_CALLBACK (sa_test_delay_finish), 0,
+                                           G_TYPE_INT, 2, G_TYPE_INT, G_TYPE_INT);
+      calls.owned = sa_function_new_sync ("owned", G_CALLBACK (add_int), SA_FUNCTION_FLAGS_OWNER_THREAD,
+                                          G_TYPE_INT, 2, G_TYPE_INT, G_TYPE_INT);
+
+      /* Plain code: both sync paths, and an explicit async call. */
+      g_assert_true (sa_function_call_sync (calls.add, NULL, &error, 1, 2, &out));
+      g_assert_true (sa_function_call_sync (calls.delay, NULL, &error, 1, 0, &out));
+      calls.pending = 1;
+      sa_function_call_async (calls.add, NULL, trace_call_done, &calls, 1, 2);
+      g_main_loop_run (loop);
+
+      g_idle_add (trace_calls_in_loop, &calls);
+      g_main_loop_run (loop);
+
+      g_clear_object (&calls.add);
+      g_clear_object (&calls.delay);
+      g_clear_object (&calls.owned);
       return;
     }
 
   g_test_trap_subprocess (NULL, 0, 0);
   g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("*add: call_sync, sync caller, blocking callable: direct call*"
-                             "delay: call_sync, sync caller, async callable: private context*");
+  g_test_trap_assert_stdout ("*add: call_sync from a sync context, as a sync caller, blocking callable: direct call*"
+                             "delay: call_sync from a sync context, as a sync caller, async callable: private context*"
+                             "add: call_async from a sync context, as an async caller, blocking callable: worker thread*"
+                             "add: call from an async context, as an async caller, blocking callable: worker thread*"
+                             "delay: call from an async context, as an async caller, async callable: async pair*"
+                             "owned: call from an async context, as an async caller, blocking callable: owner thread*"
+                             "add: call_sync from an async context, as a sync caller, blocking callable: direct call*"
+                             "add: call from an async context (mode: sync), as a sync caller, blocking callable: direct call*");
 }
 
 int

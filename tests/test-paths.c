@@ -365,6 +365,7 @@ test_path_call_async_from_plain_code_completes_in_the_loop (void)
   sa_test_pipe_open (&p);
   sa_test_pipe_write_later (&p, "later", 10);
   o.loop = g_main_loop_new (NULL, FALSE);
+  callable_thread = NULL;
 
   sa_function_call_async (fn, NULL, on_finished, &o, p.read_fd);
   g_assert_cmpint (o.done, ==, 0);
@@ -373,6 +374,9 @@ test_path_call_async_from_plain_code_completes_in_the_loop (void)
   g_assert_cmpint (o.done, ==, 1);
   assert_bytes_equal (g_value_get_boxed (&o.value), "later");
   g_assert_true (o.thread == g_thread_self ());
+  /* The blocking read ran on a worker: this thread never blocked in it. */
+  g_assert_nonnull (callable_thread);
+  g_assert_true (callable_thread != g_thread_self ());
 
   sa_test_pipe_close (&p);
   outcome_clear (&o);

@@ -892,8 +892,20 @@ typedef struct
   int         ticks;
   int         ticks_at_start;
   int         completed;
+  gint64      last_tick;   /* monotonic µs, from the start of the calls */
+  gint64      longest_gap;
   GMainLoop  *loop;
 } Ticking;
+
+static void
+ticking_note_gap (Ticking *t)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (t->last_tick != 0)
+    t->longest_gap = MAX (t->longest_gap, now - t->last_tick);
+  t->last_tick = now;
+}
 
 static gboolean
 ticking_tick (gpointer data)
@@ -901,6 +913,7 @@ ticking_tick (gpointer data)
   Ticking *t = data;
 
   t->ticks++;
+  ticking_note_gap (t);
   return G_SOURCE_CONTINUE;
 }
 
@@ -916,7 +929,10 @@ ticking_done (GObject      *source,
   g_assert_true (sa_function_call_finish (SA_FUNCTION (source), res, &value, &error));
   g_assert_cmpint (g_value_get_int (&value), ==, 200);
   if (++t->completed == 4)
-    g_main_loop_quit (t->loop);
+    {
+      ticking_note_gap (t);
+      g_main_loop_quit (t->loop);
+    }
 }
 
 static gboolean
@@ -925,6 +941,7 @@ ticking_start (gpointer data)
   Ticking *t = data;
 
   t->ticks_at_start = t->ticks;
+  t->last_tick = g_get_monotonic_time ();
   for (guint i = 0; i < 4; i++)
     g_object_unref (sa_function_call (t->sleeper, NULL, ticking_done, t, 200));
   return G_SOURCE_REMOVE;
@@ -944,9 +961,13 @@ test_blocking_calls_do_not_stall_the_loop (void)
 
   g_assert_cmpint (t.completed, ==, 4);
   /* Four 200 ms blocking calls ran; a stalled loop would tick 0 times in
-   * that span, a running one about 20. */
-  g_test_message ("%d ticks of the 10 ms timer during the calls", t.ticks - t.ticks_at_start);
+   * that span, a running one about 20. And it never stopped: a loop
+   * blocked in any one call would leave a gap of at least 200 ms. */
+  g_test_message ("%d ticks of the 10 ms timer during the calls, longest gap %" G_GINT64_FORMAT " ms",
+                  t.ticks - t.ticks_at_start, t.longest_gap / 1000);
   g_assert_cmpint (t.ticks - t.ticks_at_start, >=, 5);
+  if (!sa_test_slow_machine ())
+    g_assert_cmpint (t.longest_gap, <, 150 * 1000);
 
   g_source_remove (tick_id);
   g_main_loop_unref (t.loop);
