@@ -19,13 +19,15 @@
  * Everything else is a *sync context*: plain code before any loop runs or
  * after it ended, a worker thread (for example a [class@Gio.Task] thread),
  * a thread that iterates a context it has not pushed as thread-default (a
- * result sent to the thread-default context would not be dispatched), or
- * plain code that pushed a context without being dispatched by anything.
+ * result sent to the thread-default context would not be dispatched, even
+ * when an outer loop owns that one), or a context pushed and not (yet)
+ * iterated, in plain code or inside a callback of another context: the
+ * call then blocks in a private context of its own instead of sending its
+ * result to a context that may never be iterated.
  *
- * A context pushed *inside* a dispatch counts as async: pushing acquires
- * it, and GIO expects whoever pushes a context to iterate it, which is how
- * an async call made inside another call's private loop attaches to that
- * loop.
+ * An async call made inside another call's private loop (a callback that
+ * loop dispatches) is in an async context: that loop's context is pushed
+ * and being dispatched, so the call attaches to it.
  *
  * The answer is computed on every call (it costs tens of nanoseconds) and
  * never cached, so a thread moves freely between the two.
@@ -37,16 +39,24 @@
 gboolean
 sa_context_is_async (void)
 {
-  GMainContext *context;
+  GMainContext *thread_default;
+  GSource *dispatching;
 
   /* g_main_depth() > 0 only inside g_main_context_dispatch(), i.e. inside
    * a source callback of some context on this thread. */
   if (g_main_depth () == 0)
     return FALSE;
 
-  /* NULL is the global default context, which g_main_context_is_owner()
-   * understands as such. */
-  context = g_main_context_get_thread_default ();
+  /* The context whose callback this thread is running: owned by this
+   * thread, as dispatching needs it acquired. Async if and only if it is
+   * the thread-default one, where results are delivered. */
+  dispatching = g_main_current_source ();
+  if (dispatching == NULL)
+    return FALSE;
 
-  return g_main_context_is_owner (context);
+  thread_default = g_main_context_get_thread_default ();
+  if (thread_default == NULL)
+    thread_default = g_main_context_default ();
+
+  return g_source_get_context (dispatching) == thread_default;
 }

@@ -107,15 +107,25 @@ probe_with_pushed_context (gpointer data)
 {
   Probe *probe = data;
   g_autoptr(GMainContext) pushed = g_main_context_new ();
+  g_autoptr(GSource) idle = g_idle_source_new ();
+  Probe inner = { 0 };
 
   g_assert_true (sa_context_is_async ());
 
-  /* Inside a dispatch, a pushed context is owned (pushing acquires it) and
-   * is where GIO delivers results: the caller is expected to iterate it,
-   * as for any GIO call, so this is an async context that delivers there. */
+  /* Pushed inside a dispatch but not iterated: nothing dispatches it yet,
+   * and its pusher might pop it without ever iterating it, so a call here
+   * blocks rather than send its result there... */
   g_main_context_push_thread_default (pushed);
   probe->async = sa_context_is_async ();
+
+  /* ...while its own callbacks, once it is iterated, are async: this is
+   * how a call inside another call's private loop attaches to that loop. */
+  g_source_set_callback (idle, probe_now, &inner, NULL);
+  g_source_attach (idle, pushed);
+  while (!inner.done)
+    g_main_context_iteration (pushed, TRUE);
   g_main_context_pop_thread_default (pushed);
+  g_assert_true (inner.async);
 
   probe->done = TRUE;
   g_main_loop_quit (probe->loop);
@@ -123,7 +133,7 @@ probe_with_pushed_context (gpointer data)
 }
 
 static void
-test_context_pushed_inside_a_dispatch_is_async (void)
+test_context_pushed_inside_a_dispatch_is_sync_until_iterated (void)
 {
   Probe probe = { 0 };
 
@@ -133,7 +143,44 @@ test_context_pushed_inside_a_dispatch_is_async (void)
   g_main_loop_unref (probe.loop);
 
   g_assert_true (probe.done);
-  g_assert_true (probe.async);
+  g_assert_false (probe.async);
+}
+
+static gboolean
+probe_iterating_another_context (gpointer data)
+{
+  Probe *probe = data;
+  g_autoptr(GMainContext) other = g_main_context_new ();
+  g_autoptr(GSource) idle = g_idle_source_new ();
+  Probe inner = { 0 };
+
+  /* The default context is thread-default and owned (its loop runs this
+   * callback), but the callback below is dispatched by another context:
+   * a result sent to the default context would wait for this loop to
+   * return, which may be never. */
+  g_source_set_callback (idle, probe_now, &inner, NULL);
+  g_source_attach (idle, other);
+  while (!inner.done)
+    g_main_context_iteration (other, TRUE);
+
+  probe->async = inner.async;
+  probe->done = TRUE;
+  g_main_loop_quit (probe->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_context_iterating_another_context_inside_a_dispatch_is_sync (void)
+{
+  Probe probe = { 0 };
+
+  probe.loop = g_main_loop_new (NULL, FALSE);
+  g_idle_add (probe_iterating_another_context, &probe);
+  g_main_loop_run (probe.loop);
+  g_main_loop_unref (probe.loop);
+
+  g_assert_true (probe.done);
+  g_assert_false (probe.async);
 }
 
 static gboolean
@@ -252,7 +299,10 @@ main (int   argc,
   g_test_add_func ("/context/pushed-and-iterated-is-async", test_context_pushed_and_iterated_is_async);
   g_test_add_func ("/context/iterating-a-context-not-pushed-is-sync", test_context_iterating_a_context_not_pushed_is_sync);
   g_test_add_func ("/context/pushed-at-top-level-is-sync", test_context_pushed_at_top_level_is_sync);
-  g_test_add_func ("/context/pushed-inside-a-dispatch-is-async", test_context_pushed_inside_a_dispatch_is_async);
+  g_test_add_func ("/context/pushed-inside-a-dispatch-is-sync-until-iterated",
+                   test_context_pushed_inside_a_dispatch_is_sync_until_iterated);
+  g_test_add_func ("/context/iterating-another-context-inside-a-dispatch-is-sync",
+                   test_context_iterating_another_context_inside_a_dispatch_is_sync);
   g_test_add_func ("/context/nested-loop-is-async", test_context_nested_loop_is_async);
   g_test_add_func ("/context/worker-thread-is-sync", test_context_worker_thread_is_sync);
   g_test_add_func ("/context/thread-with-its-own-loop-is-async", test_context_thread_with_own_loop_is_async);

@@ -3,8 +3,9 @@
  * sa_context_is_async() is computed on every smart call and never cached.
  * Measured in a sync context (plain code, no loop) and in an async context
  * (inside a source callback of the running default loop), against the
- * same test written out by hand, and against g_main_depth() alone, the
- * cheapest thing that could tell anything.
+ * same test written out by hand, against the rougher rule of issue 2
+ * (dispatching, thread-default context owned), and against g_main_depth()
+ * alone, the cheapest thing that could tell anything.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -26,6 +27,28 @@ run_smartasync (gpointer data,
 static guint64
 run_by_hand (gpointer data,
              guint64  n)
+{
+  guint64 count = 0;
+
+  for (guint64 i = 0; i < n; i++)
+    {
+      GMainContext *thread_default;
+
+      if (g_main_depth () == 0 || g_main_current_source () == NULL)
+        continue;
+      thread_default = g_main_context_get_thread_default ();
+      if (thread_default == NULL)
+        thread_default = g_main_context_default ();
+      count += g_source_get_context (g_main_current_source ()) == thread_default;
+    }
+
+  return count;
+}
+
+/* The rougher rule: dispatching, and the thread-default context owned. */
+static guint64
+run_depth_and_owner (gpointer data,
+                     guint64  n)
 {
   guint64 count = 0;
 
@@ -96,12 +119,15 @@ main (int    argc,
                            argc, argv, 700000, 31);
   bench_suite_add (suite, "smartasync", "sa_context_is_async (), no loop running",
                    run_smartasync, NULL);
-  bench_suite_add (suite, "by-hand", "g_main_depth () > 0 && g_main_context_is_owner (thread default)",
+  bench_suite_add (suite, "by-hand", "the same test written out: g_main_depth () > 0, then the current source's context against the thread default",
                    run_by_hand, NULL);
+  bench_suite_add (suite, "depth-and-owner", "g_main_depth () > 0 && g_main_context_is_owner (thread default)",
+                   run_depth_and_owner, NULL);
   bench_suite_add (suite, "main-depth", "g_main_depth () > 0 alone",
                    run_main_depth, NULL);
   bench_suite_run (suite);
   bench_suite_compare (suite, "smartasync", "by-hand", 0, 0);
+  bench_suite_compare (suite, "smartasync", "depth-and-owner", 0, 0);
   bench_suite_compare (suite, "smartasync", "main-depth", 0, 0);
   status = bench_suite_finish (suite);
 
@@ -111,10 +137,13 @@ main (int    argc,
                    run_in_loop, (gpointer) run_smartasync);
   bench_suite_add (suite, "by-hand", "the same test written out, in a source callback",
                    run_in_loop, (gpointer) run_by_hand);
+  bench_suite_add (suite, "depth-and-owner", "g_main_depth () > 0 && g_main_context_is_owner (thread default), in a source callback",
+                   run_in_loop, (gpointer) run_depth_and_owner);
   bench_suite_add (suite, "main-depth", "g_main_depth () > 0 alone, in a source callback",
                    run_in_loop, (gpointer) run_main_depth);
   bench_suite_run (suite);
   bench_suite_compare (suite, "smartasync", "by-hand", 0, 0);
+  bench_suite_compare (suite, "smartasync", "depth-and-owner", 0, 0);
   bench_suite_compare (suite, "smartasync", "main-depth", 0, 0);
 
   return bench_suite_finish (suite) || status;
