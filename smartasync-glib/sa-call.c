@@ -136,6 +136,20 @@ sa_call_run_on_owner (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
+  /* The function's context is iterated by another thread than the one
+   * that created it (created on a thread that never ran its own context):
+   * running the callable here would break the one thing the flag
+   * promises, and a GJS callable would abort the process. */
+  if (G_UNLIKELY (!sa_function_is_owner_thread (self)))
+    {
+      g_set_error (&call->error, SA_ERROR, SA_ERROR_FAILED,
+                   "Function “%s” only runs on the thread that created it, "
+                   "but another thread iterates its main context; create it "
+                   "on the thread that runs that context", self->name);
+      sa_call_complete (call);
+      return G_SOURCE_REMOVE;
+    }
+
   if (sa_function_kind (self) == SA_FUNCTION_KIND_SYNC)
     {
       sa_function_invoke_sync (self, call->args, call->op_cancellable,

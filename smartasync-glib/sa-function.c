@@ -100,10 +100,19 @@ typedef struct
 static gboolean
 run_deferred_destroy (gpointer user_data)
 {
+  return G_SOURCE_REMOVE;
+}
+
+/* The release itself is the source's destroy notify: it runs after the
+ * dispatch on the owner thread, or, should the context go away before
+ * dispatching it, when the context is freed, so the data is never lost. */
+static void
+deferred_destroy_free (gpointer user_data)
+{
   DeferredDestroy *deferred = user_data;
 
   deferred->destroy (deferred->data);
-  return G_SOURCE_REMOVE;
+  g_free (deferred);
 }
 
 static void
@@ -130,7 +139,7 @@ sa_function_finalize (GObject *object)
            * it. */
           source = g_idle_source_new ();
           g_source_set_priority (source, G_PRIORITY_DEFAULT);
-          g_source_set_callback (source, run_deferred_destroy, deferred, g_free);
+          g_source_set_callback (source, run_deferred_destroy, deferred, deferred_destroy_free);
           g_source_set_static_name (source, "[smartasync] release owner-thread data");
           g_source_attach (source, self->main_context);
           g_source_unref (source);
@@ -627,7 +636,13 @@ sa_function_new_value (const char      *name,
 
   if (!check_flags (name, flags, SA_FUNCTION_FLAGS_OWNER_THREAD) ||
       !check_signature (name, return_type, param_types, n_params))
-    return NULL;
+    {
+      /* (scope notified): the data was handed over; a binding's closure
+       * would leak if it were not released here. */
+      if (destroy != NULL)
+        destroy (user_data);
+      return NULL;
+    }
 
   self = sa_function_new_internal (name, callable_type, flags,
                                    return_type, param_types, n_params);
@@ -1332,16 +1347,28 @@ store_result (SaFunction *self,
   if (!G_IS_VALUE (result))
     sa_value_init_result (result, self->return_type);
 
-  G_VALUE_LCOPY (result, *var_args, G_VALUE_NOCOPY_CONTENTS, &message);
+  /* Contents the value does not own (an interned or static string, static
+   * boxed data: what a binding's callable may set) are copied for the
+   * caller, who will free them; the rest is handed over as it is. */
+  if (result->data[1].v_uint & G_VALUE_NOCOPY_CONTENTS &&
+      (G_VALUE_HOLDS_STRING (result) || G_VALUE_HOLDS_BOXED (result)))
+    {
+      G_VALUE_LCOPY (result, *var_args, 0, &message);
+      g_value_unset (result);
+    }
+  else
+    {
+      G_VALUE_LCOPY (result, *var_args, G_VALUE_NOCOPY_CONTENTS, &message);
+      if (message == NULL)
+        memset (result, 0, sizeof (GValue));  /* the caller owns it now */
+    }
+
   if (message != NULL)
     {
       g_critical ("Function “%s”: return location: %s", self->name, message);
-      g_value_unset (result);
-      return;
+      if (G_IS_VALUE (result))
+        g_value_unset (result);
     }
-
-  /* The caller owns the contents now. */
-  memset (result, 0, sizeof (GValue));
 }
 
 static gboolean

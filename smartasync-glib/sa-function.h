@@ -67,7 +67,9 @@ typedef enum
  * @SA_FUNCTION_FLAGS_OWNER_THREAD: the callable only ever runs on the thread
  *   that created the function, dispatched by its
  *   [property@Function:main-context]; calls from elsewhere hop there. For
- *   callables written in a language that cannot run on other threads (GJS)
+ *   callables written in a language that cannot run on other threads (GJS).
+ *   Create the function on the thread that runs that context: a call that
+ *   another thread's loop dispatches fails with %SA_ERROR_FAILED instead
  *
  * Describe the callable an [class@Function] wraps.
  *

@@ -292,6 +292,76 @@ test_function_values_strings (void)
   g_assert_true (hello != static_greeting ());
 }
 
+/* What a binding's callable may set: contents its GValue does not own. */
+static gboolean
+unowned_result_sync (GValue        *args,
+                     guint          n_args,
+                     GValue        *result,
+                     GCancellable  *cancellable,
+                     gpointer       user_data,
+                     GError       **error)
+{
+  if (G_VALUE_HOLDS_STRING (result))
+    g_value_set_interned_string (result, g_intern_static_string ("interned result"));
+  else
+    g_value_set_static_boxed (result, user_data);
+  return TRUE;
+}
+
+static void
+unowned_result_async (GValue       *args,
+                      guint         n_args,
+                      GCancellable *cancellable,
+                      GTask        *task,
+                      gpointer      user_data)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_static_string (&value, "static result");
+  g_task_return_value (task, &value);
+}
+
+static void
+test_function_values_unowned_contents_are_copied (void)
+{
+  static const char payload[] = "static bytes";
+  GBytes *static_bytes = g_bytes_new_static (payload, sizeof payload);
+  g_autoptr(SaFunction) interned = NULL;
+  g_autoptr(SaFunction) boxed = NULL;
+  g_autoptr(SaFunction) pair = NULL;
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+  GBytes *bytes = NULL;
+
+  /* The caller of call_sync() owns what it gets and frees it. */
+  interned = sa_function_new_sync_full ("interned", G_TYPE_STRING, NULL, 0, 0,
+                                        unowned_result_sync, NULL, NULL);
+  g_assert_true (sa_function_call_sync (interned, NULL, &error, &text));
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "interned result");
+  g_assert_true (text != g_intern_static_string ("interned result"));
+  g_free (text);
+
+  boxed = sa_function_new_sync_full ("static-boxed", G_TYPE_BYTES, NULL, 0, 0,
+                                     unowned_result_sync, static_bytes, NULL);
+  g_assert_true (sa_function_call_sync (boxed, NULL, &error, &bytes));
+  g_assert_true (bytes == static_bytes);  /* g_boxed_copy () of GBytes: a reference */
+  g_bytes_unref (bytes);
+  g_assert_true (sa_function_call_sync (boxed, NULL, &error, &bytes));
+  g_bytes_unref (bytes);
+
+  /* Through the private context too. */
+  pair = sa_function_new_async_full ("static-string", G_TYPE_STRING, NULL, 0, 0,
+                                     unowned_result_async, NULL, NULL);
+  g_assert_true (sa_function_call_sync (pair, NULL, &error, &text));
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "static result");
+  g_free (text);
+
+  g_bytes_unref (static_bytes);
+}
+
 static void
 test_function_values_boxed_and_variants (void)
 {
@@ -793,6 +863,141 @@ test_function_user_data_is_destroyed_with_the_function (void)
   g_assert_cmpint (destroyed, ==, 1);
 }
 
+static void
+test_function_refused_full_constructor_releases_user_data (void)
+{
+  GType params[] = { G_TYPE_INT64 };
+  SaFunction *fn;
+
+  /* The data was handed over (scope notified): a binding's closure would
+   * leak if a refused constructor kept it. */
+  destroyed = 0;
+  g_test_expect_message ("SmartAsync", G_LOG_LEVEL_CRITICAL, "*“refused”*");
+  fn = sa_function_new_async_full ("refused", G_TYPE_INT64, params, 1,
+                                   SA_FUNCTION_FLAGS_THROWS, unowned_result_async,
+                                   GINT_TO_POINTER (1), count_destroy);
+  g_test_assert_expected_messages ();
+  g_assert_null (fn);
+  g_assert_cmpint (destroyed, ==, 1);
+}
+
+/* Owner-thread functions whose thread does not run their context. */
+
+static int owned_runs;
+
+static gboolean
+count_owned_run (GValue        *args,
+                 guint          n_args,
+                 GValue        *result,
+                 GCancellable  *cancellable,
+                 gpointer       user_data,
+                 GError       **error)
+{
+  owned_runs++;
+  g_value_set_int (result, 7);
+  return TRUE;
+}
+
+/* Created on a thread of its own, which then ends: its main context is
+ * the global default one, which the test's thread runs. */
+static gpointer
+new_owned_elsewhere (gpointer data)
+{
+  return sa_function_new_sync_full ("owned-elsewhere", G_TYPE_INT, NULL, 0,
+                                    SA_FUNCTION_FLAGS_OWNER_THREAD,
+                                    count_owned_run, NULL, NULL);
+}
+
+typedef struct
+{
+  SaFunction *fn;
+  GMainLoop  *loop;
+  GError     *error;
+} OwnedCall;
+
+static void
+owned_call_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  OwnedCall *call = user_data;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_assert_false (sa_function_call_finish (SA_FUNCTION (source), result, &value, &call->error));
+  g_main_loop_quit (call->loop);
+}
+
+static gboolean
+owned_call_start (gpointer user_data)
+{
+  OwnedCall *call = user_data;
+
+  sa_function_call_async (call->fn, NULL, owned_call_done, call);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_function_owner_thread_never_runs_on_another_thread (void)
+{
+  OwnedCall call = { NULL, NULL, NULL };
+
+  call.fn = g_thread_join (g_thread_new ("creator", new_owned_elsewhere, NULL));
+  call.loop = g_main_loop_new (NULL, FALSE);
+  owned_runs = 0;
+
+  /* This thread iterates the function's context but did not create the
+   * function: the call fails, saying why, instead of running it here. */
+  g_idle_add (owned_call_start, &call);
+  g_main_loop_run (call.loop);
+
+  g_assert_cmpint (owned_runs, ==, 0);
+  g_assert_error (call.error, SA_ERROR, SA_ERROR_FAILED);
+  g_assert_true (strstr (call.error->message, "“owned-elsewhere” only runs on the thread that created it") != NULL);
+
+  g_clear_error (&call.error);
+  g_main_loop_unref (call.loop);
+  g_object_unref (call.fn);
+}
+
+typedef struct
+{
+  SaFunction   *fn;
+  GMainContext *context;
+} OwnedWithContext;
+
+/* A thread that pushes a context of its own, creates an owner-thread
+ * function there and ends without ever iterating that context. */
+static gpointer
+new_owned_with_context (gpointer data)
+{
+  OwnedWithContext *made = data;
+
+  made->context = g_main_context_new ();
+  g_main_context_push_thread_default (made->context);
+  made->fn = sa_function_new_sync_full ("owned-with-context", G_TYPE_INT, NULL, 0,
+                                        SA_FUNCTION_FLAGS_OWNER_THREAD,
+                                        count_owned_run, GINT_TO_POINTER (1), count_destroy);
+  g_main_context_pop_thread_default (made->context);
+  return NULL;
+}
+
+static void
+test_function_owner_thread_data_is_released_with_its_context (void)
+{
+  OwnedWithContext made = { NULL, NULL };
+
+  g_thread_join (g_thread_new ("creator", new_owned_with_context, &made));
+  destroyed = 0;
+
+  /* Dropped away from its thread: the release waits in its context... */
+  g_object_unref (made.fn);
+  g_assert_cmpint (destroyed, ==, 0);
+
+  /* ...and still happens when that context goes without being iterated. */
+  g_main_context_unref (made.context);
+  g_assert_cmpint (destroyed, ==, 1);
+}
+
 /* Debug tracing: G_MESSAGES_DEBUG is read once per process, so each check
  * runs in a subprocess that sets it first. */
 
@@ -904,6 +1109,8 @@ main (int   argc,
   g_test_add_func ("/function/values/numbers-enums-flags", test_function_values_numbers);
   g_test_add_func ("/function/values/strings-owned-and-unowned", test_function_values_strings);
   g_test_add_func ("/function/values/boxed-and-variants", test_function_values_boxed_and_variants);
+  g_test_add_func ("/function/values/unowned-contents-are-copied-for-the-caller",
+                   test_function_values_unowned_contents_are_copied);
   g_test_add_func ("/function/values/pointer-and-void", test_function_values_pointer_and_void);
   g_test_add_func ("/function/values/in-a-gvalue-of-their-own", test_function_values_in_a_gvalue_of_their_own);
   g_test_add_func ("/function/values/objects-are-owned-correctly", test_function_objects_are_owned_correctly);
@@ -913,6 +1120,12 @@ main (int   argc,
   g_test_add_func ("/function/value-callable/quirks-become-errors", test_function_value_callable_quirks_become_errors);
   g_test_add_func ("/function/value-async/task-completed-or-failed", test_function_value_async_task_is_completed_or_fails);
   g_test_add_func ("/function/user-data/destroyed-with-the-function", test_function_user_data_is_destroyed_with_the_function);
+  g_test_add_func ("/function/new-full/refused-releases-user-data",
+                   test_function_refused_full_constructor_releases_user_data);
+  g_test_add_func ("/function/owner-thread/never-runs-on-another-thread",
+                   test_function_owner_thread_never_runs_on_another_thread);
+  g_test_add_func ("/function/owner-thread/data-is-released-with-its-context",
+                   test_function_owner_thread_data_is_released_with_its_context);
   g_test_add_func ("/function/tracing/names-context-and-path", test_function_tracing_names_context_and_path);
 
   return g_test_run ();
