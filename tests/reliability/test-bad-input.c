@@ -268,6 +268,8 @@ test_calls_reject_non_functions (void)
       sa_function_call_asyncv (bad, args, 2, NULL, never_called, NULL);
       EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
       sa_function_call_async_with_source (bad, other, NULL, never_called, NULL, 1, 2);
+      EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
+      g_assert_null (sa_function_call_syncv_value (bad, args, 2, NULL, &error));
       g_test_assert_expected_messages ();
 
       g_assert_no_error (error);
@@ -285,6 +287,8 @@ test_calls_reject_bad_cancellables (void)
   g_autoptr(SaFunction) fn = new_add_sync ();
   g_autoptr(RelToken) not_a_cancellable = rel_token_new ();
   GCancellable *bad = (GCancellable *) not_a_cancellable;
+  GParamSpec *not_an_object = g_param_spec_ref_sink (g_param_spec_int ("n", NULL, NULL,
+                                                                       0, 1, 0, 0));
   GValue args[2] = { G_VALUE_INIT, G_VALUE_INIT };
   g_autoptr(GError) error = NULL;
   int out = 77;
@@ -311,16 +315,25 @@ test_calls_reject_bad_cancellables (void)
   sa_function_call_asyncv (fn, args, 2, bad, never_called, NULL);
   EXPECT_CRITICAL ("*assertion*G_IS_CANCELLABLE*");
   sa_function_call_async_with_source (fn, not_a_cancellable, bad, never_called, NULL, 1, 2);
+  /* Checked by call_syncv(), which it calls. */
+  EXPECT_CRITICAL ("*assertion*G_IS_CANCELLABLE*");
+  g_assert_null (sa_function_call_syncv_value (fn, args, 2, bad, &error));
 
-  /* The object a call is made on behalf of must be one. */
+  /* The object a call is made on behalf of must be one: any GObject will
+   * do (it only becomes the result's source object), so the wrong types
+   * are NULL and a type instance that is not a GObject. (A pointer that is
+   * no type instance at all cannot be told apart, as anywhere in GObject.) */
   EXPECT_CRITICAL ("*assertion*G_IS_OBJECT (source_object)*");
   sa_function_call_async_with_source (fn, NULL, NULL, never_called, NULL, 1, 2);
+  EXPECT_CRITICAL ("*assertion*G_IS_OBJECT (source_object)*");
+  sa_function_call_async_with_source (fn, not_an_object, NULL, never_called, NULL, 1, 2);
   g_test_assert_expected_messages ();
 
   drain_default_context ();
   g_assert_no_error (error);
   g_assert_cmpint (out, ==, 77);
   g_assert_cmpint (callable_runs, ==, 0);
+  g_param_spec_unref (not_an_object);
 }
 
 static void
@@ -359,12 +372,16 @@ test_calls_reject_bad_locations (void)
   /* A result location that is already initialised would leak its value. */
   EXPECT_CRITICAL ("*assertion*G_VALUE_TYPE (result) == G_TYPE_INVALID*");
   g_assert_false (sa_function_call_syncv (fn, args, 2, &used, NULL, &error));
+  EXPECT_CRITICAL ("*assertion*G_VALUE_TYPE (result) == G_TYPE_INVALID*");
+  g_assert_false (sa_function_call_syncv_with_timeout (fn, args, 2, 5, &used, NULL, &error));
 
   /* Arguments missing from a non-empty array. */
   EXPECT_CRITICAL ("*assertion*args != NULL || n_args == 0*");
   g_assert_null (sa_function_callv (fn, NULL, 2, NULL, never_called, NULL));
   EXPECT_CRITICAL ("*assertion*args != NULL || n_args == 0*");
   g_assert_false (sa_function_call_syncv (fn, NULL, 2, NULL, NULL, &error));
+  EXPECT_CRITICAL ("*assertion*args != NULL || n_args == 0*");
+  g_assert_false (sa_function_call_syncv_with_timeout (fn, NULL, 2, 5, NULL, NULL, &error));
   EXPECT_CRITICAL ("*assertion*args != NULL || n_args == 0*");
   sa_function_call_asyncv (fn, NULL, 2, NULL, never_called, NULL);
 
@@ -396,6 +413,10 @@ test_calls_of_an_empty_function_are_criticals (void)
   g_assert_false (sa_function_call_sync_with_timeout (empty, 5, NULL, &error));
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
   g_assert_false (sa_function_call_syncv (empty, NULL, 0, NULL, NULL, &error));
+  EXPECT_CRITICAL ("*“empty” wraps nothing*");
+  g_assert_false (sa_function_call_syncv_with_timeout (empty, NULL, 0, 5, NULL, NULL, &error));
+  EXPECT_CRITICAL ("*“empty” wraps nothing*");
+  g_assert_null (sa_function_call_syncv_value (empty, NULL, 0, NULL, &error));
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
   sa_function_call_async (empty, NULL, never_called, NULL);
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
@@ -495,8 +516,15 @@ test_finish_rejects_bad_input (void)
   g_assert_false (sa_function_call_finish (fn, result, NULL, &already));
   EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
   g_assert_null (sa_function_call_finish_value (NULL, result, &error));
+  EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
+  g_assert_null (sa_function_call_finish_value ((SaFunction *) not_a_result, result, &error));
   EXPECT_CRITICAL ("*assertion*G_IS_ASYNC_RESULT*");
   g_assert_null (sa_function_call_finish_value (fn, NULL, &error));
+  EXPECT_CRITICAL ("*assertion*G_IS_ASYNC_RESULT*");
+  g_assert_null (sa_function_call_finish_value (fn, (GAsyncResult *) not_a_result, &error));
+  EXPECT_CRITICAL ("*assertion*source_tag*== sa_function_call_async*");
+  g_assert_null (sa_function_call_finish_value (fn, G_ASYNC_RESULT (same_source_other_tag),
+                                                &error));
   EXPECT_CRITICAL ("*assertion*source_tag*== sa_function_call_async*");
   g_assert_null (sa_function_call_finish_value (fn, G_ASYNC_RESULT (foreign), &error));
   EXPECT_CRITICAL ("*assertion*call->function == self*");
