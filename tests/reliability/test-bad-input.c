@@ -121,6 +121,8 @@ test_constructors_reject_bad_input (void)
   g_assert_null (sa_function_new_sync ("f", G_CALLBACK (add),
                                        SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE,
                                        G_TYPE_INT, 0));
+  EXPECT_CRITICAL ("*“f”*0x400*do not apply*");
+  g_assert_null (sa_function_new_sync ("f", G_CALLBACK (add), 1 << 10, G_TYPE_INT, 0));
   g_test_assert_expected_messages ();
 
   EXPECT_CRITICAL ("*assertion*name != NULL*");
@@ -145,6 +147,13 @@ test_constructors_reject_bad_input (void)
                                         G_CALLBACK (rel_add_finish),
                                         SA_FUNCTION_FLAGS_CANCELLABLE,
                                         G_TYPE_INT, 0));
+  EXPECT_CRITICAL ("*“f”*unsupported return type*");
+  g_assert_null (sa_function_new_async ("f", G_CALLBACK (rel_add_async),
+                                        G_CALLBACK (rel_add_finish), 0, G_TYPE_INTERFACE, 0));
+  EXPECT_CRITICAL ("*“f”*parameter 2 has unsupported type*");
+  g_assert_null (sa_function_new_async ("f", G_CALLBACK (rel_add_async),
+                                        G_CALLBACK (rel_add_finish), 0, G_TYPE_INT, 2,
+                                        G_TYPE_INT, G_TYPE_INVALID));
   g_test_assert_expected_messages ();
 
   EXPECT_CRITICAL ("*assertion*name != NULL*");
@@ -166,6 +175,9 @@ test_constructors_reject_bad_input (void)
   EXPECT_CRITICAL ("*“f”*40 parameters*");
   g_assert_null (sa_function_new_sync_full ("f", G_TYPE_INT, two_ints, 40, 0,
                                             value_sync_unused, NULL, NULL));
+  EXPECT_CRITICAL ("*“f”*unsupported return type*");
+  g_assert_null (sa_function_new_sync_full ("f", G_TYPE_INTERFACE, two_ints, 2, 0,
+                                            value_sync_unused, NULL, NULL));
   g_test_assert_expected_messages ();
 
   EXPECT_CRITICAL ("*assertion*name != NULL*");
@@ -179,6 +191,16 @@ test_constructors_reject_bad_input (void)
                                              NULL, NULL, NULL));
   EXPECT_CRITICAL ("*“f”*unsupported return type*");
   g_assert_null (sa_function_new_async_full ("f", G_TYPE_INTERFACE, two_ints, 2, 0,
+                                             value_async_unused, NULL, NULL));
+  EXPECT_CRITICAL ("*“f”*parameter 1 has unsupported type*");
+  g_assert_null (sa_function_new_async_full ("f", G_TYPE_INT, unsupported, 1, 0,
+                                             value_async_unused, NULL, NULL));
+  EXPECT_CRITICAL ("*“f”*40 parameters*");
+  g_assert_null (sa_function_new_async_full ("f", G_TYPE_INT, two_ints, 40, 0,
+                                             value_async_unused, NULL, NULL));
+  EXPECT_CRITICAL ("*“f”*CANCELLABLE*do not apply*");
+  g_assert_null (sa_function_new_async_full ("f", G_TYPE_INT, two_ints, 2,
+                                             SA_FUNCTION_FLAGS_CANCELLABLE,
                                              value_async_unused, NULL, NULL));
   g_test_assert_expected_messages ();
 }
@@ -228,6 +250,9 @@ test_accessors_reject_non_functions (void)
   g_test_assert_expected_messages ();
   g_assert_cmpint (sa_function_get_mode (fn), ==, SA_MODE_AUTO);
   g_assert_cmpint (sa_function_get_timeout (fn), ==, -1);
+
+  /* n_params is optional: NULL is no error. */
+  g_assert_nonnull (sa_function_get_param_types (fn, NULL));
 }
 
 /* Calls */
