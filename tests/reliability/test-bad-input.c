@@ -574,48 +574,193 @@ test_finish_rejects_bad_input (void)
 /* Varargs of the wrong type */
 
 static void
+take_token_and_file_async (RelToken            *token,
+                           GFile               *file,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_atomic_int_inc (&callable_runs);
+  rel_add_async (1, 0, cancellable, callback, user_data);
+}
+
+typedef enum
+{
+  VARARGS_CALL_SYNC,
+  VARARGS_CALL_SYNC_WITH_TIMEOUT,
+  VARARGS_CALL_SYNC_CONTEXT,
+  VARARGS_CALL_ASYNC_CONTEXT,
+  VARARGS_CALL_ASYNC,
+  VARARGS_CALL_ASYNC_WITH_SOURCE,
+  N_VARARGS_ENTRIES
+} VarargsEntry;
+
+static const char * const varargs_entry_names[] = {
+  "call_sync", "call_sync_with_timeout", "call (sync context)",
+  "call (async context)", "call_async", "call_async_with_source",
+};
+
+static void
 test_varargs_of_wrong_type_are_criticals_and_errors (void)
 {
-  g_autoptr(SaFunction) fn = NULL;
   g_autoptr(RelToken) token = rel_token_new ();
   g_autoptr(GCancellable) not_a_file = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) source = g_object_new (G_TYPE_OBJECT, NULL);
+  SaFunction *functions[2];
   guint alive = rel_tokens_alive ();
-  int out = 77;
 
   callable_runs = 0;
-  fn = sa_function_new_sync ("takes-file", G_CALLBACK (take_token_and_file),
-                             SA_FUNCTION_FLAGS_NONE, G_TYPE_INT, 2,
-                             REL_TYPE_TOKEN, G_TYPE_FILE);
+  functions[0] = sa_function_new_sync ("takes-file", G_CALLBACK (take_token_and_file),
+                                       SA_FUNCTION_FLAGS_NONE, G_TYPE_INT, 2,
+                                       REL_TYPE_TOKEN, G_TYPE_FILE);
+  functions[1] = sa_function_new_async ("takes-file", G_CALLBACK (take_token_and_file_async),
+                                        G_CALLBACK (rel_add_finish),
+                                        SA_FUNCTION_FLAGS_NONE, G_TYPE_INT, 2,
+                                        REL_TYPE_TOKEN, G_TYPE_FILE);
 
   /* g_signal_emit() does the same: the collected value is refused with a
-   * critical; the call fails with an error rather than run. */
-  EXPECT_CRITICAL ("*“takes-file”: argument 2*GCancellable*GFile*");
-  g_assert_false (sa_function_call_sync (fn, NULL, &error, token, not_a_file, &out));
-  g_test_assert_expected_messages ();
-  g_assert_error (error, SA_ERROR, SA_ERROR_ARGUMENT_TYPE);
-  g_clear_error (&error);
-
-  /* Through a call object (mode forced, so the worker path). */
-  for (int mode = SA_MODE_SYNC; mode <= SA_MODE_ASYNC; mode++)
+   * critical; the call fails with an error rather than run, on every
+   * varargs entry point and every path (a blocking callable called
+   * directly or on a worker, a pair in a private context or the caller's
+   * own). */
+  for (guint f = 0; f < G_N_ELEMENTS (functions); f++)
     {
-      g_autoptr(GAsyncResult) result = NULL;
+      SaFunction *fn = functions[f];
 
-      sa_function_set_mode (fn, mode);
-      EXPECT_CRITICAL ("*“takes-file”: argument 2*GCancellable*GFile*");
-      result = sa_function_call (fn, NULL, NULL, NULL, token, not_a_file);
-      g_test_assert_expected_messages ();
-      while (mode == SA_MODE_ASYNC && !g_task_get_completed (G_TASK (result)))
-        g_main_context_iteration (NULL, TRUE);
-      g_assert_false (sa_function_call_finish (fn, result, NULL, &error));
-      g_assert_error (error, SA_ERROR, SA_ERROR_ARGUMENT_TYPE);
-      g_clear_error (&error);
+      for (VarargsEntry entry = 0; entry < N_VARARGS_ENTRIES; entry++)
+        {
+          g_autoptr(GAsyncResult) result = NULL;
+          g_autoptr(GError) error = NULL;
+          int out = 77;
+
+          g_test_message ("%s, %s", f == 0 ? "blocking" : "pair",
+                          varargs_entry_names[entry]);
+          EXPECT_CRITICAL ("*“takes-file”: argument 2*GCancellable*GFile*");
+          switch (entry)
+            {
+            case VARARGS_CALL_SYNC:
+              g_assert_false (sa_function_call_sync (fn, NULL, &error, token, not_a_file, &out));
+              break;
+            case VARARGS_CALL_SYNC_WITH_TIMEOUT:
+              g_assert_false (sa_function_call_sync_with_timeout (fn, 1000, NULL, &error,
+                                                                  token, not_a_file, &out));
+              break;
+            case VARARGS_CALL_SYNC_CONTEXT:
+            case VARARGS_CALL_ASYNC_CONTEXT:
+              /* Mode forced, so the call object's path. */
+              sa_function_set_mode (fn, entry == VARARGS_CALL_SYNC_CONTEXT ? SA_MODE_SYNC
+                                                                           : SA_MODE_ASYNC);
+              result = sa_function_call (fn, NULL, NULL, NULL, token, not_a_file);
+              sa_function_set_mode (fn, SA_MODE_AUTO);
+              while (G_IS_TASK (result) && !g_task_get_completed (G_TASK (result)))
+                g_main_context_iteration (NULL, TRUE);
+              break;
+            case VARARGS_CALL_ASYNC:
+              sa_function_call_async (fn, NULL, store_result, &result, token, not_a_file);
+              break;
+            case VARARGS_CALL_ASYNC_WITH_SOURCE:
+              sa_function_call_async_with_source (fn, source, NULL, store_result, &result,
+                                                  token, not_a_file);
+              break;
+            case N_VARARGS_ENTRIES:
+            default:
+              g_assert_not_reached ();
+            }
+          g_test_assert_expected_messages ();
+
+          if (entry >= VARARGS_CALL_ASYNC)
+            {
+              /* Delivered like any other failure, never from inside the
+               * call. */
+              g_assert_null (result);
+              while (result == NULL)
+                g_main_context_iteration (NULL, TRUE);
+              if (entry == VARARGS_CALL_ASYNC_WITH_SOURCE)
+                {
+                  g_autoptr(GObject) given = g_async_result_get_source_object (result);
+
+                  g_assert_true (given == source);
+                }
+            }
+          if (result != NULL)
+            g_assert_false (sa_function_call_finish (fn, result, NULL, &error));
+
+          g_assert_error (error, SA_ERROR, SA_ERROR_ARGUMENT_TYPE);
+          g_assert_cmpint (out, ==, 77);
+        }
     }
 
+  for (guint f = 0; f < G_N_ELEMENTS (functions); f++)
+    g_object_unref (functions[f]);
+  drain_default_context ();
   g_assert_cmpint (callable_runs, ==, 0);
-  g_assert_cmpint (out, ==, 77);
   /* The first argument, collected before the second failed, is released. */
   g_assert_cmpint (G_OBJECT (token)->ref_count, ==, 1);
+  g_assert_cmpint (G_OBJECT (not_a_file)->ref_count, ==, 1);
+  g_assert_cmpint (source->ref_count, ==, 1);
+  g_assert_cmpuint (rel_tokens_alive (), ==, alive);
+}
+
+/* The result location after the arguments */
+
+static RelToken *
+make_token (void)
+{
+  g_atomic_int_inc (&callable_runs);
+  return rel_token_new ();
+}
+
+static void
+make_token_async (GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_atomic_int_inc (&callable_runs);
+  g_task_return_pointer (task, rel_token_new (), g_object_unref);
+}
+
+static RelToken *
+make_token_finish (GAsyncResult  *result,
+                   GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_varargs_null_result_location_is_a_critical (void)
+{
+  SaFunction *functions[2];
+  guint alive = rel_tokens_alive ();
+
+  callable_runs = 0;
+  functions[0] = sa_function_new_sync ("make-token", G_CALLBACK (make_token),
+                                       SA_FUNCTION_FLAGS_NONE, REL_TYPE_TOKEN, 0);
+  functions[1] = sa_function_new_async ("make-token", G_CALLBACK (make_token_async),
+                                        G_CALLBACK (make_token_finish),
+                                        SA_FUNCTION_FLAGS_NONE, REL_TYPE_TOKEN, 0);
+
+  /* As with g_signal_emit(), the location is only looked at once the call
+   * has run: GObject's own critical, then one naming the function, and the
+   * result (a new object here) is released rather than leaked. */
+  for (guint f = 0; f < G_N_ELEMENTS (functions); f++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_CRITICAL, "*object_p != NULL*");
+      EXPECT_CRITICAL ("*“make-token”: return location*passed as NULL*");
+      sa_function_call_sync (functions[f], NULL, &error, NULL);
+      g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_CRITICAL, "*object_p != NULL*");
+      EXPECT_CRITICAL ("*“make-token”: return location*passed as NULL*");
+      sa_function_call_sync_with_timeout (functions[f], 1000, NULL, &error, NULL);
+      g_test_assert_expected_messages ();
+      g_assert_no_error (error);
+      g_object_unref (functions[f]);
+    }
+
+  drain_default_context ();
+  g_assert_cmpint (callable_runs, ==, 4);
   g_assert_cmpuint (rel_tokens_alive (), ==, alive);
 }
 
@@ -846,6 +991,8 @@ main (int   argc,
                    test_finish_rejects_bad_input);
   g_test_add_func ("/reliability/bad-input/varargs/wrong-object-type-is-a-critical-and-an-error",
                    test_varargs_of_wrong_type_are_criticals_and_errors);
+  g_test_add_func ("/reliability/bad-input/varargs/null-result-location-is-a-critical-leaking-nothing",
+                   test_varargs_null_result_location_is_a_critical);
   g_test_add_func ("/reliability/bad-input/gvalue-array/wrong-count-is-an-error-leaking-nothing",
                    test_gvalue_arrays_of_wrong_count_are_errors);
   g_test_add_func ("/reliability/bad-input/gvalue-array/wrong-type-is-an-error-leaking-nothing",
