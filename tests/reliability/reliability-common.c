@@ -50,6 +50,86 @@ rel_scaled (guint full)
   return (guint) CLAMP (n, 1, G_MAXUINT);
 }
 
+gboolean
+rel_running_under_asan (void)
+{
+#if defined (__SANITIZE_ADDRESS__)
+  return TRUE;
+#elif defined (__has_feature)
+# if __has_feature (address_sanitizer)
+  return TRUE;
+# else
+  return FALSE;
+# endif
+#else
+  return FALSE;
+#endif
+}
+
+guint
+rel_time_bound (guint native_msec)
+{
+  if (rel_running_on_valgrind ())
+    return native_msec * 4;
+  if (rel_running_under_asan ())
+    return native_msec * 2;
+  return native_msec;
+}
+
+/* Watchdog */
+
+static struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  GThread *thread;
+  gboolean stopped;
+  guint    timeout_msec;
+} watchdog;
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  const char *test = data;
+  gint64 deadline;
+
+  g_mutex_lock (&watchdog.mutex);
+  deadline = g_get_monotonic_time () + (gint64) watchdog.timeout_msec * 1000;
+  while (!watchdog.stopped)
+    {
+      if (!g_cond_wait_until (&watchdog.cond, &watchdog.mutex, deadline))
+        g_error ("%s: still running after %u ms: hung", test, watchdog.timeout_msec);
+    }
+  g_mutex_unlock (&watchdog.mutex);
+
+  return NULL;
+}
+
+void
+rel_watchdog_start (guint timeout_msec)
+{
+  g_assert_null (watchdog.thread);
+
+  watchdog.stopped = FALSE;
+  watchdog.timeout_msec = timeout_msec;
+  g_test_message ("bounded to %u ms", timeout_msec);
+  watchdog.thread = g_thread_new ("watchdog", watchdog_thread,
+                                  (gpointer) g_test_get_path ());
+}
+
+void
+rel_watchdog_stop (void)
+{
+  g_assert_nonnull (watchdog.thread);
+
+  g_mutex_lock (&watchdog.mutex);
+  watchdog.stopped = TRUE;
+  g_cond_signal (&watchdog.cond);
+  g_mutex_unlock (&watchdog.mutex);
+
+  g_thread_join (g_steal_pointer (&watchdog.thread));
+}
+
 /* Tokens */
 
 struct _RelToken

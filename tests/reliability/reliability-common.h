@@ -17,6 +17,20 @@ G_BEGIN_DECLS
 guint        rel_scale_percent   (void);
 guint        rel_scaled          (guint full);
 gboolean     rel_running_on_valgrind (void);
+gboolean     rel_running_under_asan  (void);
+
+/* How long a case may run before it counts as hung: @native_msec natively,
+ * 4 times that under valgrind and twice that under AddressSanitizer, which
+ * slow everything down (the iteration counts under valgrind are already
+ * scaled, the thread-pool growth being waited for is not). */
+guint        rel_time_bound      (guint native_msec);
+
+/* Fails the running test (g_error() naming it) unless rel_watchdog_stop()
+ * is called within @timeout_msec: a hang anywhere in the test, including
+ * waits that have no bound of their own, fails in that time rather than
+ * at meson's much longer per-file timeout. One at a time. */
+void         rel_watchdog_start  (guint         timeout_msec);
+void         rel_watchdog_stop   (void);
 
 /* A GObject whose instances are counted: passed as an argument, it shows
  * whether a call's arguments were released. */

@@ -121,6 +121,8 @@ test_constructors_reject_bad_input (void)
   g_assert_null (sa_function_new_sync ("f", G_CALLBACK (add),
                                        SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE,
                                        G_TYPE_INT, 0));
+  EXPECT_CRITICAL ("*“f”*0x400*do not apply*");
+  g_assert_null (sa_function_new_sync ("f", G_CALLBACK (add), 1 << 10, G_TYPE_INT, 0));
   g_test_assert_expected_messages ();
 
   EXPECT_CRITICAL ("*assertion*name != NULL*");
@@ -145,6 +147,13 @@ test_constructors_reject_bad_input (void)
                                         G_CALLBACK (rel_add_finish),
                                         SA_FUNCTION_FLAGS_CANCELLABLE,
                                         G_TYPE_INT, 0));
+  EXPECT_CRITICAL ("*“f”*unsupported return type*");
+  g_assert_null (sa_function_new_async ("f", G_CALLBACK (rel_add_async),
+                                        G_CALLBACK (rel_add_finish), 0, G_TYPE_INTERFACE, 0));
+  EXPECT_CRITICAL ("*“f”*parameter 2 has unsupported type*");
+  g_assert_null (sa_function_new_async ("f", G_CALLBACK (rel_add_async),
+                                        G_CALLBACK (rel_add_finish), 0, G_TYPE_INT, 2,
+                                        G_TYPE_INT, G_TYPE_INVALID));
   g_test_assert_expected_messages ();
 
   EXPECT_CRITICAL ("*assertion*name != NULL*");
@@ -166,6 +175,9 @@ test_constructors_reject_bad_input (void)
   EXPECT_CRITICAL ("*“f”*40 parameters*");
   g_assert_null (sa_function_new_sync_full ("f", G_TYPE_INT, two_ints, 40, 0,
                                             value_sync_unused, NULL, NULL));
+  EXPECT_CRITICAL ("*“f”*unsupported return type*");
+  g_assert_null (sa_function_new_sync_full ("f", G_TYPE_INTERFACE, two_ints, 2, 0,
+                                            value_sync_unused, NULL, NULL));
   g_test_assert_expected_messages ();
 
   EXPECT_CRITICAL ("*assertion*name != NULL*");
@@ -179,6 +191,16 @@ test_constructors_reject_bad_input (void)
                                              NULL, NULL, NULL));
   EXPECT_CRITICAL ("*“f”*unsupported return type*");
   g_assert_null (sa_function_new_async_full ("f", G_TYPE_INTERFACE, two_ints, 2, 0,
+                                             value_async_unused, NULL, NULL));
+  EXPECT_CRITICAL ("*“f”*parameter 1 has unsupported type*");
+  g_assert_null (sa_function_new_async_full ("f", G_TYPE_INT, unsupported, 1, 0,
+                                             value_async_unused, NULL, NULL));
+  EXPECT_CRITICAL ("*“f”*40 parameters*");
+  g_assert_null (sa_function_new_async_full ("f", G_TYPE_INT, two_ints, 40, 0,
+                                             value_async_unused, NULL, NULL));
+  EXPECT_CRITICAL ("*“f”*CANCELLABLE*do not apply*");
+  g_assert_null (sa_function_new_async_full ("f", G_TYPE_INT, two_ints, 2,
+                                             SA_FUNCTION_FLAGS_CANCELLABLE,
                                              value_async_unused, NULL, NULL));
   g_test_assert_expected_messages ();
 }
@@ -228,6 +250,9 @@ test_accessors_reject_non_functions (void)
   g_test_assert_expected_messages ();
   g_assert_cmpint (sa_function_get_mode (fn), ==, SA_MODE_AUTO);
   g_assert_cmpint (sa_function_get_timeout (fn), ==, -1);
+
+  /* n_params is optional: NULL is no error. */
+  g_assert_nonnull (sa_function_get_param_types (fn, NULL));
 }
 
 /* Calls */
@@ -268,6 +293,8 @@ test_calls_reject_non_functions (void)
       sa_function_call_asyncv (bad, args, 2, NULL, never_called, NULL);
       EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
       sa_function_call_async_with_source (bad, other, NULL, never_called, NULL, 1, 2);
+      EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
+      g_assert_null (sa_function_call_syncv_value (bad, args, 2, NULL, &error));
       g_test_assert_expected_messages ();
 
       g_assert_no_error (error);
@@ -285,6 +312,8 @@ test_calls_reject_bad_cancellables (void)
   g_autoptr(SaFunction) fn = new_add_sync ();
   g_autoptr(RelToken) not_a_cancellable = rel_token_new ();
   GCancellable *bad = (GCancellable *) not_a_cancellable;
+  GParamSpec *not_an_object = g_param_spec_ref_sink (g_param_spec_int ("n", NULL, NULL,
+                                                                       0, 1, 0, 0));
   GValue args[2] = { G_VALUE_INIT, G_VALUE_INIT };
   g_autoptr(GError) error = NULL;
   int out = 77;
@@ -311,16 +340,25 @@ test_calls_reject_bad_cancellables (void)
   sa_function_call_asyncv (fn, args, 2, bad, never_called, NULL);
   EXPECT_CRITICAL ("*assertion*G_IS_CANCELLABLE*");
   sa_function_call_async_with_source (fn, not_a_cancellable, bad, never_called, NULL, 1, 2);
+  /* Checked by call_syncv(), which it calls. */
+  EXPECT_CRITICAL ("*assertion*G_IS_CANCELLABLE*");
+  g_assert_null (sa_function_call_syncv_value (fn, args, 2, bad, &error));
 
-  /* The object a call is made on behalf of must be one. */
+  /* The object a call is made on behalf of must be one: any GObject will
+   * do (it only becomes the result's source object), so the wrong types
+   * are NULL and a type instance that is not a GObject. (A pointer that is
+   * no type instance at all cannot be told apart, as anywhere in GObject.) */
   EXPECT_CRITICAL ("*assertion*G_IS_OBJECT (source_object)*");
   sa_function_call_async_with_source (fn, NULL, NULL, never_called, NULL, 1, 2);
+  EXPECT_CRITICAL ("*assertion*G_IS_OBJECT (source_object)*");
+  sa_function_call_async_with_source (fn, not_an_object, NULL, never_called, NULL, 1, 2);
   g_test_assert_expected_messages ();
 
   drain_default_context ();
   g_assert_no_error (error);
   g_assert_cmpint (out, ==, 77);
   g_assert_cmpint (callable_runs, ==, 0);
+  g_param_spec_unref (not_an_object);
 }
 
 static void
@@ -359,12 +397,16 @@ test_calls_reject_bad_locations (void)
   /* A result location that is already initialised would leak its value. */
   EXPECT_CRITICAL ("*assertion*G_VALUE_TYPE (result) == G_TYPE_INVALID*");
   g_assert_false (sa_function_call_syncv (fn, args, 2, &used, NULL, &error));
+  EXPECT_CRITICAL ("*assertion*G_VALUE_TYPE (result) == G_TYPE_INVALID*");
+  g_assert_false (sa_function_call_syncv_with_timeout (fn, args, 2, 5, &used, NULL, &error));
 
   /* Arguments missing from a non-empty array. */
   EXPECT_CRITICAL ("*assertion*args != NULL || n_args == 0*");
   g_assert_null (sa_function_callv (fn, NULL, 2, NULL, never_called, NULL));
   EXPECT_CRITICAL ("*assertion*args != NULL || n_args == 0*");
   g_assert_false (sa_function_call_syncv (fn, NULL, 2, NULL, NULL, &error));
+  EXPECT_CRITICAL ("*assertion*args != NULL || n_args == 0*");
+  g_assert_false (sa_function_call_syncv_with_timeout (fn, NULL, 2, 5, NULL, NULL, &error));
   EXPECT_CRITICAL ("*assertion*args != NULL || n_args == 0*");
   sa_function_call_asyncv (fn, NULL, 2, NULL, never_called, NULL);
 
@@ -396,6 +438,10 @@ test_calls_of_an_empty_function_are_criticals (void)
   g_assert_false (sa_function_call_sync_with_timeout (empty, 5, NULL, &error));
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
   g_assert_false (sa_function_call_syncv (empty, NULL, 0, NULL, NULL, &error));
+  EXPECT_CRITICAL ("*“empty” wraps nothing*");
+  g_assert_false (sa_function_call_syncv_with_timeout (empty, NULL, 0, 5, NULL, NULL, &error));
+  EXPECT_CRITICAL ("*“empty” wraps nothing*");
+  g_assert_null (sa_function_call_syncv_value (empty, NULL, 0, NULL, &error));
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
   sa_function_call_async (empty, NULL, never_called, NULL);
   EXPECT_CRITICAL ("*“empty” wraps nothing*");
@@ -495,8 +541,15 @@ test_finish_rejects_bad_input (void)
   g_assert_false (sa_function_call_finish (fn, result, NULL, &already));
   EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
   g_assert_null (sa_function_call_finish_value (NULL, result, &error));
+  EXPECT_CRITICAL ("*assertion*SA_IS_FUNCTION*");
+  g_assert_null (sa_function_call_finish_value ((SaFunction *) not_a_result, result, &error));
   EXPECT_CRITICAL ("*assertion*G_IS_ASYNC_RESULT*");
   g_assert_null (sa_function_call_finish_value (fn, NULL, &error));
+  EXPECT_CRITICAL ("*assertion*G_IS_ASYNC_RESULT*");
+  g_assert_null (sa_function_call_finish_value (fn, (GAsyncResult *) not_a_result, &error));
+  EXPECT_CRITICAL ("*assertion*source_tag*== sa_function_call_async*");
+  g_assert_null (sa_function_call_finish_value (fn, G_ASYNC_RESULT (same_source_other_tag),
+                                                &error));
   EXPECT_CRITICAL ("*assertion*source_tag*== sa_function_call_async*");
   g_assert_null (sa_function_call_finish_value (fn, G_ASYNC_RESULT (foreign), &error));
   EXPECT_CRITICAL ("*assertion*call->function == self*");
@@ -521,48 +574,193 @@ test_finish_rejects_bad_input (void)
 /* Varargs of the wrong type */
 
 static void
+take_token_and_file_async (RelToken            *token,
+                           GFile               *file,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_atomic_int_inc (&callable_runs);
+  rel_add_async (1, 0, cancellable, callback, user_data);
+}
+
+typedef enum
+{
+  VARARGS_CALL_SYNC,
+  VARARGS_CALL_SYNC_WITH_TIMEOUT,
+  VARARGS_CALL_SYNC_CONTEXT,
+  VARARGS_CALL_ASYNC_CONTEXT,
+  VARARGS_CALL_ASYNC,
+  VARARGS_CALL_ASYNC_WITH_SOURCE,
+  N_VARARGS_ENTRIES
+} VarargsEntry;
+
+static const char * const varargs_entry_names[] = {
+  "call_sync", "call_sync_with_timeout", "call (sync context)",
+  "call (async context)", "call_async", "call_async_with_source",
+};
+
+static void
 test_varargs_of_wrong_type_are_criticals_and_errors (void)
 {
-  g_autoptr(SaFunction) fn = NULL;
   g_autoptr(RelToken) token = rel_token_new ();
   g_autoptr(GCancellable) not_a_file = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) source = g_object_new (G_TYPE_OBJECT, NULL);
+  SaFunction *functions[2];
   guint alive = rel_tokens_alive ();
-  int out = 77;
 
   callable_runs = 0;
-  fn = sa_function_new_sync ("takes-file", G_CALLBACK (take_token_and_file),
-                             SA_FUNCTION_FLAGS_NONE, G_TYPE_INT, 2,
-                             REL_TYPE_TOKEN, G_TYPE_FILE);
+  functions[0] = sa_function_new_sync ("takes-file", G_CALLBACK (take_token_and_file),
+                                       SA_FUNCTION_FLAGS_NONE, G_TYPE_INT, 2,
+                                       REL_TYPE_TOKEN, G_TYPE_FILE);
+  functions[1] = sa_function_new_async ("takes-file", G_CALLBACK (take_token_and_file_async),
+                                        G_CALLBACK (rel_add_finish),
+                                        SA_FUNCTION_FLAGS_NONE, G_TYPE_INT, 2,
+                                        REL_TYPE_TOKEN, G_TYPE_FILE);
 
   /* g_signal_emit() does the same: the collected value is refused with a
-   * critical; the call fails with an error rather than run. */
-  EXPECT_CRITICAL ("*“takes-file”: argument 2*GCancellable*GFile*");
-  g_assert_false (sa_function_call_sync (fn, NULL, &error, token, not_a_file, &out));
-  g_test_assert_expected_messages ();
-  g_assert_error (error, SA_ERROR, SA_ERROR_ARGUMENT_TYPE);
-  g_clear_error (&error);
-
-  /* Through a call object (mode forced, so the worker path). */
-  for (int mode = SA_MODE_SYNC; mode <= SA_MODE_ASYNC; mode++)
+   * critical; the call fails with an error rather than run, on every
+   * varargs entry point and every path (a blocking callable called
+   * directly or on a worker, a pair in a private context or the caller's
+   * own). */
+  for (guint f = 0; f < G_N_ELEMENTS (functions); f++)
     {
-      g_autoptr(GAsyncResult) result = NULL;
+      SaFunction *fn = functions[f];
 
-      sa_function_set_mode (fn, mode);
-      EXPECT_CRITICAL ("*“takes-file”: argument 2*GCancellable*GFile*");
-      result = sa_function_call (fn, NULL, NULL, NULL, token, not_a_file);
-      g_test_assert_expected_messages ();
-      while (mode == SA_MODE_ASYNC && !g_task_get_completed (G_TASK (result)))
-        g_main_context_iteration (NULL, TRUE);
-      g_assert_false (sa_function_call_finish (fn, result, NULL, &error));
-      g_assert_error (error, SA_ERROR, SA_ERROR_ARGUMENT_TYPE);
-      g_clear_error (&error);
+      for (VarargsEntry entry = 0; entry < N_VARARGS_ENTRIES; entry++)
+        {
+          g_autoptr(GAsyncResult) result = NULL;
+          g_autoptr(GError) error = NULL;
+          int out = 77;
+
+          g_test_message ("%s, %s", f == 0 ? "blocking" : "pair",
+                          varargs_entry_names[entry]);
+          EXPECT_CRITICAL ("*“takes-file”: argument 2*GCancellable*GFile*");
+          switch (entry)
+            {
+            case VARARGS_CALL_SYNC:
+              g_assert_false (sa_function_call_sync (fn, NULL, &error, token, not_a_file, &out));
+              break;
+            case VARARGS_CALL_SYNC_WITH_TIMEOUT:
+              g_assert_false (sa_function_call_sync_with_timeout (fn, 1000, NULL, &error,
+                                                                  token, not_a_file, &out));
+              break;
+            case VARARGS_CALL_SYNC_CONTEXT:
+            case VARARGS_CALL_ASYNC_CONTEXT:
+              /* Mode forced, so the call object's path. */
+              sa_function_set_mode (fn, entry == VARARGS_CALL_SYNC_CONTEXT ? SA_MODE_SYNC
+                                                                           : SA_MODE_ASYNC);
+              result = sa_function_call (fn, NULL, NULL, NULL, token, not_a_file);
+              sa_function_set_mode (fn, SA_MODE_AUTO);
+              while (G_IS_TASK (result) && !g_task_get_completed (G_TASK (result)))
+                g_main_context_iteration (NULL, TRUE);
+              break;
+            case VARARGS_CALL_ASYNC:
+              sa_function_call_async (fn, NULL, store_result, &result, token, not_a_file);
+              break;
+            case VARARGS_CALL_ASYNC_WITH_SOURCE:
+              sa_function_call_async_with_source (fn, source, NULL, store_result, &result,
+                                                  token, not_a_file);
+              break;
+            case N_VARARGS_ENTRIES:
+            default:
+              g_assert_not_reached ();
+            }
+          g_test_assert_expected_messages ();
+
+          if (entry >= VARARGS_CALL_ASYNC)
+            {
+              /* Delivered like any other failure, never from inside the
+               * call. */
+              g_assert_null (result);
+              while (result == NULL)
+                g_main_context_iteration (NULL, TRUE);
+              if (entry == VARARGS_CALL_ASYNC_WITH_SOURCE)
+                {
+                  g_autoptr(GObject) given = g_async_result_get_source_object (result);
+
+                  g_assert_true (given == source);
+                }
+            }
+          if (result != NULL)
+            g_assert_false (sa_function_call_finish (fn, result, NULL, &error));
+
+          g_assert_error (error, SA_ERROR, SA_ERROR_ARGUMENT_TYPE);
+          g_assert_cmpint (out, ==, 77);
+        }
     }
 
+  for (guint f = 0; f < G_N_ELEMENTS (functions); f++)
+    g_object_unref (functions[f]);
+  drain_default_context ();
   g_assert_cmpint (callable_runs, ==, 0);
-  g_assert_cmpint (out, ==, 77);
   /* The first argument, collected before the second failed, is released. */
   g_assert_cmpint (G_OBJECT (token)->ref_count, ==, 1);
+  g_assert_cmpint (G_OBJECT (not_a_file)->ref_count, ==, 1);
+  g_assert_cmpint (source->ref_count, ==, 1);
+  g_assert_cmpuint (rel_tokens_alive (), ==, alive);
+}
+
+/* The result location after the arguments */
+
+static RelToken *
+make_token (void)
+{
+  g_atomic_int_inc (&callable_runs);
+  return rel_token_new ();
+}
+
+static void
+make_token_async (GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_atomic_int_inc (&callable_runs);
+  g_task_return_pointer (task, rel_token_new (), g_object_unref);
+}
+
+static RelToken *
+make_token_finish (GAsyncResult  *result,
+                   GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_varargs_null_result_location_is_a_critical (void)
+{
+  SaFunction *functions[2];
+  guint alive = rel_tokens_alive ();
+
+  callable_runs = 0;
+  functions[0] = sa_function_new_sync ("make-token", G_CALLBACK (make_token),
+                                       SA_FUNCTION_FLAGS_NONE, REL_TYPE_TOKEN, 0);
+  functions[1] = sa_function_new_async ("make-token", G_CALLBACK (make_token_async),
+                                        G_CALLBACK (make_token_finish),
+                                        SA_FUNCTION_FLAGS_NONE, REL_TYPE_TOKEN, 0);
+
+  /* As with g_signal_emit(), the location is only looked at once the call
+   * has run: GObject's own critical, then one naming the function, and the
+   * result (a new object here) is released rather than leaked. */
+  for (guint f = 0; f < G_N_ELEMENTS (functions); f++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_CRITICAL, "*object_p != NULL*");
+      EXPECT_CRITICAL ("*“make-token”: return location*passed as NULL*");
+      sa_function_call_sync (functions[f], NULL, &error, NULL);
+      g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_CRITICAL, "*object_p != NULL*");
+      EXPECT_CRITICAL ("*“make-token”: return location*passed as NULL*");
+      sa_function_call_sync_with_timeout (functions[f], 1000, NULL, &error, NULL);
+      g_test_assert_expected_messages ();
+      g_assert_no_error (error);
+      g_object_unref (functions[f]);
+    }
+
+  drain_default_context ();
+  g_assert_cmpint (callable_runs, ==, 4);
   g_assert_cmpuint (rel_tokens_alive (), ==, alive);
 }
 
@@ -793,6 +991,8 @@ main (int   argc,
                    test_finish_rejects_bad_input);
   g_test_add_func ("/reliability/bad-input/varargs/wrong-object-type-is-a-critical-and-an-error",
                    test_varargs_of_wrong_type_are_criticals_and_errors);
+  g_test_add_func ("/reliability/bad-input/varargs/null-result-location-is-a-critical-leaking-nothing",
+                   test_varargs_null_result_location_is_a_critical);
   g_test_add_func ("/reliability/bad-input/gvalue-array/wrong-count-is-an-error-leaking-nothing",
                    test_gvalue_arrays_of_wrong_count_are_errors);
   g_test_add_func ("/reliability/bad-input/gvalue-array/wrong-type-is-an-error-leaking-nothing",

@@ -290,6 +290,16 @@ test_pair_that_never_completes_times_out (void)
 }
 
 static void
+count_callback (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  int *callbacks = user_data;
+
+  (*callbacks)++;
+}
+
+static void
 test_function_timeout_applies_to_every_sync_entry_point (void)
 {
   g_autoptr(SaFunction) fn = new_token_pair ("never", G_CALLBACK (never_async));
@@ -317,8 +327,10 @@ test_function_timeout_applies_to_every_sync_entry_point (void)
           g_assert_false (sa_function_call_syncv (fn, args, 1, NULL, NULL, &error));
           break;
         case 2:
-          /* The smart call in a sync context. */
-          result = sa_function_call (fn, NULL, NULL, &callbacks, token);
+          /* The smart call in a sync context: its callback has run, once,
+           * with the timed-out result, before it returns. */
+          result = sa_function_call (fn, NULL, count_callback, &callbacks, token);
+          g_assert_cmpint (callbacks, ==, 1);
           g_assert_false (sa_function_call_finish (fn, result, NULL, &error));
           break;
         default:
@@ -327,6 +339,15 @@ test_function_timeout_applies_to_every_sync_entry_point (void)
 
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
       assert_elapsed (start, 50);
+
+      /* Each entry point told its pair to stop. */
+      g_assert_cmpuint (held_cancellables->len, ==, entry + 1);
+      g_assert_true (g_cancellable_is_cancelled (held_cancellables->pdata[entry]));
+
+      /* Nothing calls back later: exactly once. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_assert_cmpint (callbacks, ==, entry == 2 ? 1 : 0);
     }
 
   g_assert_cmpuint (held_tasks->len, ==, 3);
@@ -353,6 +374,8 @@ test_per_call_deadline_overrides_the_function_timeout (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpint (out, ==, 0);
   assert_elapsed (start, 50);
+  g_assert_cmpuint (held_cancellables->len, ==, 1);
+  g_assert_true (g_cancellable_is_cancelled (held_cancellables->pdata[0]));
   g_clear_error (&error);
 
   /* A function deadline that would fire, overridden by a longer one, and

@@ -16,6 +16,15 @@
 #define CALLS_PER_THREAD 10000
 #define WINDOW 32
 
+/* Time bounds, natively (rel_time_bound() scales them for valgrind and
+ * ASan). Each case takes 0.2-2 s natively; one that takes 30 s has hung.
+ * The explicit waits give up a little earlier than the watchdog, and the
+ * rendezvous earlier still, so that a hang is reported by the most
+ * specific check. */
+#define CASE_BOUND_MSEC 30000
+#define WAIT_BOUND_MSEC 25000
+#define RENDEZVOUS_BOUND_MSEC 20000
+
 /* Callables: a + b, with an argument object to count releases. */
 
 static int
@@ -330,6 +339,7 @@ test_shared_function (gconstpointer data)
   GThread *threads[N_THREADS];
   gint64 start = rel_now ();
 
+  rel_watchdog_start (rel_time_bound (CASE_BOUND_MSEC));
   g_test_message ("%d threads x %u calls", N_THREADS, n_calls);
 
   for (guint t = 0; t < N_THREADS; t++)
@@ -359,6 +369,8 @@ test_shared_function (gconstpointer data)
   g_test_message ("%u calls in %" G_GINT64_FORMAT " ms", N_THREADS * n_calls,
                   (rel_now () - start) / 1000);
   g_assert_true (rel_wait_for_tokens (alive, 10000));
+
+  rel_watchdog_stop ();
 }
 
 /* 10,000 async calls in flight at once, on each async-caller path */
@@ -437,13 +449,15 @@ test_ten_thousand_concurrent_async_calls (void)
   Flood flood = { 0, };
   guint alive = rel_tokens_alive ();
 
+  rel_watchdog_start (rel_time_bound (CASE_BOUND_MSEC));
+
   flood.n_calls = rel_scaled (10000);
   flood.seen = g_new0 (guint8, flood.n_calls);
   start = (FloodStart) { &flood, functions, G_N_ELEMENTS (functions) };
   g_test_message ("%u calls in flight", flood.n_calls);
 
   g_idle_add (flood_start, &start);
-  g_assert_true (rel_iterate_until (NULL, &flood.all_done, 120000));
+  g_assert_true (rel_iterate_until (NULL, &flood.all_done, rel_time_bound (WAIT_BOUND_MSEC)));
 
   for (guint i = 0; i < flood.n_calls; i++)
     g_assert_cmpuint (flood.seen[i], ==, 1);
@@ -452,19 +466,21 @@ test_ten_thousand_concurrent_async_calls (void)
   for (guint i = 0; i < G_N_ELEMENTS (functions); i++)
     g_object_unref (functions[i]);
   g_assert_true (rel_wait_for_tokens (alive, 10000));
+
+  rel_watchdog_stop ();
 }
 
 /* More blocking calls at once than GTask's pool has threads (10 in
  * GLib 2.74; it grows slowly when all are busy). */
 
 #define RENDEZVOUS_CALLS 24
-#define RENDEZVOUS_SECONDS 60
 
 typedef struct
 {
   GMutex mutex;
   GCond  cond;
   guint  arrived;
+  guint  timeout_msec;
 } Rendezvous;
 
 static Rendezvous rendezvous;
@@ -474,7 +490,7 @@ static int
 wait_for_everyone (int            n,
                    GError       **error)
 {
-  gint64 deadline = g_get_monotonic_time () + RENDEZVOUS_SECONDS * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + (gint64) rendezvous.timeout_msec * 1000;
   int seen;
 
   g_mutex_lock (&rendezvous.mutex);
@@ -513,9 +529,12 @@ gather_done (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   g_auto(GValue) as_int = G_VALUE_INIT;
+  gboolean ok;
 
-  g_assert_true (sa_function_call_finish (gather->fn, result, &value, &error));
+  /* The error first: a rendezvous that timed out says how many came. */
+  ok = sa_function_call_finish (gather->fn, result, &value, &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
   g_value_init (&as_int, G_TYPE_INT);
   g_assert_true (g_value_transform (&value, &as_int));
   g_assert_cmpint (g_value_get_int (&as_int), ==, gather->expected);
@@ -529,9 +548,12 @@ test_more_blocking_calls_than_pool_threads (void)
   Gather gather = { 0, };
   gint64 start = rel_now ();
 
+  rel_watchdog_start (rel_time_bound (CASE_BOUND_MSEC));
+
   g_mutex_init (&rendezvous.mutex);
   g_cond_init (&rendezvous.cond);
   rendezvous.arrived = 0;
+  rendezvous.timeout_msec = rel_time_bound (RENDEZVOUS_BOUND_MSEC);
 
   /* Each call blocks until all of them run at once: only possible if the
    * pool grows past its 10 threads rather than queueing the rest. */
@@ -542,13 +564,15 @@ test_more_blocking_calls_than_pool_threads (void)
   for (guint i = 0; i < gather.n_calls; i++)
     sa_function_call_async (gather.fn, NULL, gather_done, &gather, RENDEZVOUS_CALLS);
 
-  g_assert_true (rel_iterate_until (NULL, &gather.all_done, (RENDEZVOUS_SECONDS + 30) * 1000));
+  g_assert_true (rel_iterate_until (NULL, &gather.all_done, rel_time_bound (WAIT_BOUND_MSEC)));
   g_test_message ("%d blocking calls ran at once after %" G_GINT64_FORMAT " ms",
                   RENDEZVOUS_CALLS, (rel_now () - start) / 1000);
 
   g_object_unref (gather.fn);
   g_mutex_clear (&rendezvous.mutex);
   g_cond_clear (&rendezvous.cond);
+
+  rel_watchdog_stop ();
 }
 
 /* Sync-over-async on every worker: 16 blocking calls, all holding a pool
@@ -586,9 +610,12 @@ test_sync_over_async_on_every_worker (void)
   Gather gather = { 0, };
   gint64 start = rel_now ();
 
+  rel_watchdog_start (rel_time_bound (CASE_BOUND_MSEC));
+
   g_mutex_init (&rendezvous.mutex);
   g_cond_init (&rendezvous.cond);
   rendezvous.arrived = 0;
+  rendezvous.timeout_msec = rel_time_bound (RENDEZVOUS_BOUND_MSEC);
 
   file = g_file_new_tmp ("sa-stress-XXXXXX", &io, NULL);
   g_assert_nonnull (file);
@@ -606,7 +633,7 @@ test_sync_over_async_on_every_worker (void)
   for (guint i = 0; i < gather.n_calls; i++)
     sa_function_call_async (gather.fn, NULL, gather_done, &gather, file);
 
-  g_assert_true (rel_iterate_until (NULL, &gather.all_done, 120000));
+  g_assert_true (rel_iterate_until (NULL, &gather.all_done, rel_time_bound (WAIT_BOUND_MSEC)));
   g_test_message ("%d sync-over-async calls on workers took %" G_GINT64_FORMAT " ms",
                   FILE_READERS, (rel_now () - start) / 1000);
 
@@ -615,6 +642,8 @@ test_sync_over_async_on_every_worker (void)
   g_clear_object (&file_read);
   g_mutex_clear (&rendezvous.mutex);
   g_cond_clear (&rendezvous.cond);
+
+  rel_watchdog_stop ();
 }
 
 /* Nesting 16 deep */
@@ -714,6 +743,8 @@ test_nesting_across_threads (void)
   g_autoptr(GError) error = NULL;
   int out = -1;
 
+  rel_watchdog_start (rel_time_bound (CASE_BOUND_MSEC));
+
   nest_pair = sa_function_new_async ("nest-pair", G_CALLBACK (nest_async),
                                      G_CALLBACK (nest_finish), SA_FUNCTION_FLAGS_NONE,
                                      G_TYPE_INT, 1, G_TYPE_INT);
@@ -727,6 +758,8 @@ test_nesting_across_threads (void)
 
   g_clear_object (&nest_pair);
   g_clear_object (&nest_blocking);
+
+  rel_watchdog_stop ();
 }
 
 /* The same on one thread: each level's pair, in its idle (an async
@@ -793,6 +826,8 @@ test_nesting_on_one_thread (void)
   g_autoptr(GError) error = NULL;
   int out = -1;
 
+  rel_watchdog_start (rel_time_bound (CASE_BOUND_MSEC));
+
   nest_here = sa_function_new_async ("nest-here", G_CALLBACK (nest_here_async),
                                      G_CALLBACK (nest_finish), SA_FUNCTION_FLAGS_NONE,
                                      G_TYPE_INT, 1, G_TYPE_INT);
@@ -813,6 +848,8 @@ test_nesting_on_one_thread (void)
   g_assert_cmpint (out, ==, DEPTH);
 
   g_clear_object (&nest_here);
+
+  rel_watchdog_stop ();
 }
 
 int
