@@ -38,9 +38,12 @@ struct _SaCall
   GTask           *task;
   GMainContext    *wait_context;
 
-  /* The thread that started the callable: a native pair must complete
-   * there, in the thread-default context it saw. */
+  /* Where the callable was started: a native pair must complete in the
+   * thread-default context it saw (NULL: the global default one), which
+   * is only compared, never dereferenced (a pair breaking the rule may
+   * complete after it is gone). */
   GThread         *start_thread;
+  GMainContext    *start_context;
 
   GValue           result;
   GError          *error;

@@ -384,6 +384,21 @@ pair_call_quark (void)
   return quark;
 }
 
+/* GIO's contract names a context, not a thread: a pair started on a thread
+ * with no context of its own (the global default one) rightly completes on
+ * whichever thread runs that context. */
+static gboolean
+dispatched_by_start_context (SaCall *call)
+{
+  GSource *dispatching = g_main_current_source ();
+  GMainContext *expected = call->start_context;
+
+  if (expected == NULL)
+    expected = g_main_context_default ();
+
+  return dispatching != NULL && g_source_get_context (dispatching) == expected;
+}
+
 static void
 native_async_ready (GObject      *source_object,
                     GAsyncResult *res,
@@ -406,10 +421,12 @@ native_async_ready (GObject      *source_object,
     }
 
   if (call->start_thread != g_thread_self () &&
-      g_atomic_int_get (&call->state) == SA_CALL_PENDING)
+      g_atomic_int_get (&call->state) == SA_CALL_PENDING &&
+      !dispatched_by_start_context (call))
     g_critical ("Function “%s”: its async function called back on another "
-                "thread than the one that started it; GIO async functions "
-                "must call back in the caller's thread-default main context",
+                "thread, outside the thread-default main context it was "
+                "started in; GIO async functions must call back in the "
+                "caller's thread-default main context",
                 self->name);
 
   if (self->flags & SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE)
@@ -567,6 +584,7 @@ sa_function_start_here (SaFunction *self,
                         SaCall     *call)
 {
   call->start_thread = g_thread_self ();
+  call->start_context = g_main_context_get_thread_default ();
 
   switch (self->callable_type)
     {

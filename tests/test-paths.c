@@ -583,6 +583,51 @@ test_path_mode_forces_either_path (void)
   outcome_clear (&o);
 }
 
+/* A thread with no context of its own starts a GIO pair in the global
+ * default context, which the main thread runs: completing there is GIO's
+ * contract kept, not a callback on the wrong thread. */
+
+typedef struct
+{
+  SaFunction *read;
+  GFile      *file;
+  Outcome    *outcome;
+} ThreadStart;
+
+static gpointer
+start_read_from_plain_thread (gpointer data)
+{
+  ThreadStart *start = data;
+
+  g_assert_null (g_main_context_get_thread_default ());
+  sa_function_call_async (start->read, NULL, on_finished, start->outcome,
+                          start->file, G_PRIORITY_DEFAULT);
+  return NULL;
+}
+
+static void
+test_path_call_async_from_a_thread_without_a_context (void)
+{
+  g_autoptr(SaFunction) read = new_file_reader ();
+  g_autoptr(GFile) file = sa_test_make_temp_file ("read from another thread");
+  Outcome o = { 0 };
+  ThreadStart start = { read, file, &o };
+
+  o.loop = g_main_loop_new (NULL, FALSE);
+  g_thread_join (g_thread_new ("starter", start_read_from_plain_thread, &start));
+  g_main_loop_run (o.loop);
+
+  /* No critical (they are fatal here), and the result is in the default
+   * context, on the thread that runs it. */
+  g_assert_cmpint (o.done, ==, 1);
+  g_assert_no_error (o.error);
+  g_assert_true (G_IS_FILE_INPUT_STREAM (g_value_get_object (&o.value)));
+  g_assert_true (o.thread == g_thread_self ());
+  g_assert_true (o.context == g_main_context_default ());
+
+  outcome_clear (&o);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -603,6 +648,8 @@ main (int   argc,
                    test_path_async_caller_blocking_callable_reads_a_pipe_on_a_worker);
   g_test_add_func ("/path/call-async/from-plain-code-completes-in-the-loop",
                    test_path_call_async_from_plain_code_completes_in_the_loop);
+  g_test_add_func ("/path/call-async/from-a-thread-without-a-context-completes-in-the-default-one",
+                   test_path_call_async_from_a_thread_without_a_context);
   g_test_add_func ("/path/call-async/never-calls-back-inside-the-call",
                    test_path_call_async_never_calls_back_inside_the_call);
   g_test_add_func ("/path/call-async/with-source-reports-that-source",
