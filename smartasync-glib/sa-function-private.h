@@ -33,6 +33,9 @@ struct _SaFunction
   GType            return_type;
   GType           *param_types;
   guint            n_params;
+  /* The value table of each parameter type, looked up once: collecting
+   * C arguments then needs no type-system lookup per argument. */
+  const GTypeValueTable **param_vtables;
 
   /* The thread-default context at construction and its thread: where
    * SA_FUNCTION_FLAGS_OWNER_THREAD callables run. */

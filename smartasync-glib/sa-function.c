@@ -150,6 +150,7 @@ sa_function_finalize (GObject *object)
 
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->param_types, g_free);
+  g_clear_pointer (&self->param_vtables, g_free);
   g_clear_pointer (&self->ffi_arg_types, g_free);
   g_clear_pointer (&self->ffi_finish_types, g_free);
   g_clear_pointer (&self->main_context, g_main_context_unref);
@@ -416,6 +417,9 @@ sa_function_new_internal (const char      *name,
   self->return_type = return_type;
   self->n_params = n_params;
   self->param_types = g_memdup2 (param_types, n_params * sizeof (GType));
+  self->param_vtables = g_new (const GTypeValueTable *, MAX (n_params, 1));
+  for (guint i = 0; i < n_params; i++)
+    self->param_vtables[i] = g_type_value_table_peek (param_types[i]);
 
   return self;
 }
@@ -1290,6 +1294,50 @@ sa_function_run_async (SaFunction          *self,
 
 /* Arguments */
 
+/* G_VALUE_COLLECT_INIT() with the value table already at hand (what
+ * G_VALUE_COLLECT_INIT2() of GLib 2.74 allows; GLib 2.72 is supported). */
+static inline char *
+collect_value (GValue                 *value,
+               GType                   type,
+               const GTypeValueTable  *table,
+               va_list                *var_args,
+               guint                   collect_flags)
+{
+  GTypeCValue collected[G_VALUE_COLLECT_FORMAT_MAX_LENGTH];
+  guint n = 0;
+
+  value->g_type = type;
+  memset (value->data, 0, sizeof (value->data));
+
+  for (const char *format = table->collect_format; *format != '\0'; format++)
+    {
+      GTypeCValue *c = &collected[n++];
+
+      switch (*format)
+        {
+        case G_VALUE_COLLECT_INT:
+          c->v_int = va_arg (*var_args, gint);
+          break;
+        case G_VALUE_COLLECT_LONG:
+          c->v_long = va_arg (*var_args, glong);
+          break;
+        case G_VALUE_COLLECT_INT64:
+          c->v_int64 = va_arg (*var_args, gint64);
+          break;
+        case G_VALUE_COLLECT_DOUBLE:
+          c->v_double = va_arg (*var_args, gdouble);
+          break;
+        case G_VALUE_COLLECT_POINTER:
+          c->v_pointer = va_arg (*var_args, gpointer);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  return table->collect_value (value, n, collected, collect_flags);
+}
+
 static gboolean
 collect_args (SaFunction  *self,
               GValue      *args,
@@ -1301,8 +1349,8 @@ collect_args (SaFunction  *self,
     {
       g_autofree char *message = NULL;
 
-      G_VALUE_COLLECT_INIT (&args[i], self->param_types[i], *var_args,
-                            collect_flags, &message);
+      message = collect_value (&args[i], self->param_types[i],
+                               self->param_vtables[i], var_args, collect_flags);
       if (message != NULL)
         {
           /* The broken value is left alone, as g_signal_emit() does: it
