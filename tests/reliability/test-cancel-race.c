@@ -3,17 +3,23 @@
  * 10,000 calls per path (scaled down under valgrind), each cancelled at a
  * point picked at random: before the call, from another thread a few
  * microseconds in, from the caller's own context right after starting, by
- * the callable itself just as it completes, after completion, or never.
- * Every callback runs exactly once, on the caller's thread, with either
- * the value or G_IO_ERROR_CANCELLED; a call cancelled before it starts
- * never runs the callable; nothing leaks (each call carries an argument
- * object that must be finalised; valgrind and ASan do the rest).
+ * the callable itself on its own thread right before it returns its value,
+ * from another thread just as the callable completes (racing the delivery
+ * of the value), after completion, or never. Every callback runs exactly
+ * once, on the caller's thread, with either the value or
+ * G_IO_ERROR_CANCELLED; a call cancelled before it starts never runs the
+ * callable; nothing leaks (each call carries an argument object that must
+ * be finalised; valgrind and ASan do the rest). Over the paths that
+ * deliver through a GTask, the cancellation racing completion must have
+ * produced both outcomes: its window is really hit.
  *
  * Half the calls go to C callables (libffi), half to the GValue-shaped
  * callables bindings implement.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+
+#include <string.h>
 
 #include <smartasync-glib.h>
 
@@ -37,11 +43,20 @@ typedef enum
   CANCEL_BEFORE,      /* cancelled before the call */
   CANCEL_FROM_THREAD, /* by another thread, 0-150 us after the start */
   CANCEL_FROM_CALLER, /* from the caller's context, on its next iteration */
-  CANCEL_BY_CALLABLE, /* by the callable, right before it returns its value */
+  CANCEL_BY_CALLABLE, /* by the callable on its own thread, right before it
+                       * returns its value: no race, one outcome per path */
+  CANCEL_AS_IT_COMPLETES, /* by another thread, released by the callable
+                           * right before it returns its value, 0-65535
+                           * spin iterations later: races the delivery */
   CANCEL_AFTER,       /* after the result was delivered */
   CANCEL_NEVER,
   N_CANCEL_POINTS
 } CancelPoint;
+
+static const char * const cancel_point_names[N_CANCEL_POINTS] = {
+  "before", "from-thread", "from-caller", "by-callable", "as-it-completes",
+  "after", "never",
+};
 
 typedef enum
 {
@@ -54,6 +69,9 @@ typedef struct
 {
   int         callbacks;  /* atomic */
   int         runs;       /* atomic: times the callable started */
+  int         released;   /* atomic, CANCEL_AS_IT_COMPLETES: 1 when the
+                           * callable released the canceller, 2 when the
+                           * caller had to */
   int         outcome;
   CancelPoint point;
 } Record;
@@ -61,33 +79,69 @@ typedef struct
 /* The records of the running test, indexed by call id. */
 static Record *records;
 
-/* What a callable does is encoded in its int argument:
- * id << 8 | spin (0-127 us) << 1 | cancel-by-callable. It returns twice
- * the argument. */
-static int
-encode (guint    id,
-        guint    spin_usec,
-        gboolean cancel_by_callable)
+/* What the callable does right before it returns its value. */
+typedef enum
 {
-  return (int) (id << 8 | (spin_usec & 0x7f) << 1 | !!cancel_by_callable);
+  CALLABLE_RETURNS,
+  CALLABLE_CANCELS,  /* CANCEL_BY_CALLABLE */
+  CALLABLE_RELEASES, /* CANCEL_AS_IT_COMPLETES */
+} CallableAction;
+
+/* What a callable does is encoded in its int argument:
+ * id << 9 | spin (0-127 us) << 2 | action. It returns twice the
+ * argument. */
+static int
+encode (guint       id,
+        guint       spin_usec,
+        CancelPoint point)
+{
+  CallableAction action = point == CANCEL_BY_CALLABLE ? CALLABLE_CANCELS :
+                          point == CANCEL_AS_IT_COMPLETES ? CALLABLE_RELEASES :
+                          CALLABLE_RETURNS;
+
+  return (int) (id << 9 | (spin_usec & 0x7f) << 2 | action);
 }
 
 static guint
 plan_id (int value)
 {
-  return (guint) value >> 8;
+  return (guint) value >> 9;
 }
 
 static guint
 plan_spin (int value)
 {
-  return ((guint) value >> 1) & 0x7f;
+  return ((guint) value >> 2) & 0x7f;
 }
 
-static gboolean
-plan_cancels (int value)
+static CallableAction
+plan_action (int value)
 {
-  return value & 1;
+  return value & 3;
+}
+
+/* Called by every callable right before it returns its value or completes
+ * its task, on the thread it runs on. */
+static void
+race_completing (int           value,
+                 GCancellable *cancellable)
+{
+  switch (plan_action (value))
+    {
+    case CALLABLE_RETURNS:
+      break;
+    case CALLABLE_CANCELS:
+      g_cancellable_cancel (cancellable);
+      break;
+    case CALLABLE_RELEASES:
+      /* The completion canceller, spinning on another thread, cancels the
+       * caller's cancellable a few spin iterations from now. */
+      g_assert_true (g_atomic_int_compare_and_exchange (&records[plan_id (value)].released,
+                                                        0, 1));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 /* Blocking callables. */
@@ -105,9 +159,8 @@ race_work (int            value,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (plan_cancels (value))
-    g_cancellable_cancel (cancellable);
   *out = value * 2;
+  race_completing (value, cancellable);
   return TRUE;
 }
 
@@ -202,8 +255,7 @@ context_race_timer (gpointer data)
   GCancellable *cancellable = g_task_get_cancellable (task);
 
   g_atomic_int_inc (&records[plan_id (race->value)].runs);
-  if (plan_cancels (race->value))
-    g_cancellable_cancel (cancellable);
+  race_completing (race->value, cancellable);
   g_task_return_int (task, race->value * 2);
   context_race_stop (task);
   return G_SOURCE_REMOVE;
@@ -363,6 +415,107 @@ request_cancel (GCancellable *cancellable,
   g_async_queue_push (cancel_requests, request);
 }
 
+/* The completion canceller: one thread for the whole test that spins
+ * (rather than sleeps) while any call is armed, so that it reacts within
+ * a fraction of a microsecond when a callable releases it, waits a random
+ * 0-65535 spin iterations (log-uniform: nanoseconds to tens of
+ * microseconds) and cancels while the library delivers the value. It
+ * blocks only while nothing is armed. */
+
+typedef struct
+{
+  GCancellable *cancellable; /* NULL: stop */
+  guint         id;
+  guint         delay;       /* spin iterations after the release */
+} CompletionCancel;
+
+static GAsyncQueue *completion_requests;
+
+static void
+spin_iterations (guint n)
+{
+  for (volatile guint i = 0; i < n; i++)
+    ;
+}
+
+static gpointer
+completion_canceller_thread (gpointer data)
+{
+  g_autoptr(GPtrArray) armed = g_ptr_array_new ();
+  gboolean valgrind = rel_running_on_valgrind ();
+  gboolean stopping = FALSE;
+
+  while (!stopping || armed->len > 0)
+    {
+      CompletionCancel *request;
+
+      request = armed->len == 0 ? g_async_queue_pop (completion_requests)
+                                : g_async_queue_try_pop (completion_requests);
+      if (request != NULL && request->cancellable == NULL)
+        {
+          stopping = TRUE;
+          g_free (request);
+        }
+      else if (request != NULL)
+        {
+          g_ptr_array_add (armed, request);
+        }
+
+      for (guint i = 0; i < armed->len;)
+        {
+          CompletionCancel *armed_request = armed->pdata[i];
+
+          if (!g_atomic_int_get (&records[armed_request->id].released))
+            {
+              i++;
+              continue;
+            }
+          spin_iterations (armed_request->delay);
+          g_cancellable_cancel (armed_request->cancellable);
+          g_object_unref (armed_request->cancellable);
+          g_free (armed_request);
+          g_ptr_array_remove_index_fast (armed, i);
+        }
+
+      /* Valgrind runs one thread at a time: spinning there only takes
+       * turns from the threads it waits for. */
+      if (valgrind && armed->len > 0)
+        g_thread_yield ();
+    }
+
+  return NULL;
+}
+
+static void
+arm_completion_cancel (GCancellable *cancellable,
+                       guint         id,
+                       guint32      *rng)
+{
+  CompletionCancel *request = g_new0 (CompletionCancel, 1);
+  guint32 random = rel_random (rng);
+
+  request->cancellable = g_object_ref (cancellable);
+  request->id = id;
+  request->delay = (random >> 4) & ((1u << (random & 0xf)) * 2 - 1);
+  g_async_queue_push (completion_requests, request);
+}
+
+/* After the callback: a call whose callable never released the canceller
+ * must not keep it spinning (the final checks then report it). */
+static void
+disarm_completion_cancel (guint id)
+{
+  g_atomic_int_compare_and_exchange (&records[id].released, 0, 2);
+}
+
+static void
+stop_completion_canceller (GThread *thread)
+{
+  g_async_queue_push (completion_requests, g_new0 (CompletionCancel, 1));
+  g_thread_join (thread);
+  g_clear_pointer (&completion_requests, g_async_queue_unref);
+}
+
 /* A race: which functions, how many calls. */
 
 typedef enum
@@ -373,6 +526,7 @@ typedef enum
   PATH_ASYNC_PAIR,
   PATH_OWNER_THREAD_ASYNC,
   PATH_OWNER_THREAD_SYNC,
+  N_PATHS
 } RacePath;
 
 typedef struct
@@ -475,6 +629,8 @@ async_call_done (GObject      *source,
 
   if (records[call->id].point == CANCEL_AFTER)
     g_cancellable_cancel (call->cancellable);
+  else if (records[call->id].point == CANCEL_AS_IT_COMPLETES)
+    disarm_completion_cancel (call->id);
 
   g_object_unref (call->cancellable);
   g_free (call);
@@ -506,7 +662,7 @@ async_start_one (AsyncDriver *driver,
   race_start_record (race, id, point);
   call->driver = driver;
   call->id = id;
-  call->value = encode (id, rel_random (&driver->rng) % 128, point == CANCEL_BY_CALLABLE);
+  call->value = encode (id, rel_random (&driver->rng) % 128, point);
   call->cancellable = g_cancellable_new ();
 
   if (point == CANCEL_BEFORE)
@@ -516,6 +672,8 @@ async_start_one (AsyncDriver *driver,
   else if (point == CANCEL_FROM_CALLER)
     g_idle_add_full (G_PRIORITY_DEFAULT, cancel_in_idle, g_object_ref (call->cancellable),
                      g_object_unref);
+  else if (point == CANCEL_AS_IT_COMPLETES)
+    arm_completion_cancel (call->cancellable, id, &driver->rng);
 
   driver->in_flight++;
 
@@ -619,12 +777,14 @@ sync_call_one (SyncWorker *worker,
   gboolean ok;
 
   race_start_record (race, id, point);
-  value = encode (id, rel_random (&worker->rng) % 128, point == CANCEL_BY_CALLABLE);
+  value = encode (id, rel_random (&worker->rng) % 128, point);
 
   if (point == CANCEL_BEFORE)
     g_cancellable_cancel (cancellable);
   else if (point == CANCEL_FROM_THREAD || point == CANCEL_FROM_CALLER)
     request_cancel (cancellable, point == CANCEL_FROM_THREAD ? rel_random (&worker->rng) % 150 : 0);
+  else if (point == CANCEL_AS_IT_COMPLETES)
+    arm_completion_cancel (cancellable, id, &worker->rng);
 
   switch (id % 3)
     {
@@ -671,6 +831,8 @@ sync_call_one (SyncWorker *worker,
 
   if (point == CANCEL_AFTER)
     g_cancellable_cancel (cancellable);
+  else if (point == CANCEL_AS_IT_COMPLETES)
+    disarm_completion_cancel (id);
 }
 
 static gpointer
@@ -713,6 +875,10 @@ run_sync_race (Race *race)
 
 /* The test */
 
+/* CANCEL_AS_IT_COMPLETES outcomes per path, over the whole run. */
+static guint completion_counts[N_PATHS][3];
+static gboolean path_ran[N_PATHS];
+
 static void
 test_race (gconstpointer data)
 {
@@ -724,6 +890,7 @@ test_race (gconstpointer data)
   SaFunctionFlags flags = owner ? SA_FUNCTION_FLAGS_OWNER_THREAD : 0;
   guint counts[N_CANCEL_POINTS][3] = { { 0, }, };
   GThread *canceller;
+  GThread *completion_canceller;
   Race race = { 0, };
 
   race.path = path;
@@ -752,6 +919,9 @@ test_race (gconstpointer data)
 
   cancel_requests = g_async_queue_new ();
   canceller = g_thread_new ("canceller", canceller_thread, NULL);
+  completion_requests = g_async_queue_new ();
+  completion_canceller = g_thread_new ("completion-canceller",
+                                       completion_canceller_thread, NULL);
 
   if (race_is_async (path))
     run_async_race (&race);
@@ -761,6 +931,7 @@ test_race (gconstpointer data)
   request_cancel (NULL, 0);
   g_thread_join (canceller);
   g_clear_pointer (&cancel_requests, g_async_queue_unref);
+  stop_completion_canceller (completion_canceller);
 
   for (guint id = 0; id < race.n_calls; id++)
     {
@@ -781,18 +952,70 @@ test_race (gconstpointer data)
           g_assert_cmpint (record->outcome, ==, OUTCOME_VALUE);
           g_assert_cmpint (record->runs, ==, 1);
         }
+      else if (record->point == CANCEL_AS_IT_COMPLETES)
+        {
+          /* Nothing cancels before the callable releases the canceller. */
+          g_assert_cmpint (record->runs, ==, 1);
+          g_assert_cmpint (record->released, ==, 1);
+        }
 
       counts[record->point][record->outcome]++;
     }
 
   for (CancelPoint point = 0; point < N_CANCEL_POINTS; point++)
-    g_test_message ("cancel point %d: %u values, %u cancelled", point,
+    g_test_message ("cancel point %s: %u values, %u cancelled", cancel_point_names[point],
                     counts[point][OUTCOME_VALUE], counts[point][OUTCOME_CANCELLED]);
+
+  memcpy (completion_counts[path], counts[CANCEL_AS_IT_COMPLETES],
+          sizeof completion_counts[path]);
+  path_ran[path] = TRUE;
 
   g_clear_object (&race.native);
   g_clear_object (&race.value);
   g_assert_true (rel_wait_for_tokens (alive, 10000));
   g_clear_pointer (&records, g_free);
+}
+
+/* Per path, cancelling as the callable completes may well give one outcome
+ * only in a run. Summed over the paths whose result goes through a GTask
+ * (a sync caller of a blocking callable, direct or on the owner thread,
+ * gets what the callable returned, whatever happens to the cancellable
+ * afterwards), it must have given both: the cancellation lands sometimes
+ * before and sometimes after the caller's finish, so the window between
+ * completion and delivery is really hit. */
+static gboolean
+path_delivers_through_task (RacePath path)
+{
+  return path != PATH_DIRECT && path != PATH_OWNER_THREAD_SYNC;
+}
+
+static void
+test_completion_race_hit (void)
+{
+  guint values = 0;
+  guint cancelled = 0;
+
+  for (RacePath path = 0; path < N_PATHS; path++)
+    {
+      if (!path_ran[path])
+        {
+          g_test_skip ("needs every path to run first");
+          return;
+        }
+      if (!path_delivers_through_task (path))
+        {
+          g_assert_cmpuint (completion_counts[path][OUTCOME_CANCELLED], ==, 0);
+          continue;
+        }
+      values += completion_counts[path][OUTCOME_VALUE];
+      cancelled += completion_counts[path][OUTCOME_CANCELLED];
+    }
+
+  g_test_message ("cancel point %s, paths delivering through a GTask: "
+                  "%u values, %u cancelled",
+                  cancel_point_names[CANCEL_AS_IT_COMPLETES], values, cancelled);
+  g_assert_cmpuint (values, >, 0);
+  g_assert_cmpuint (cancelled, >, 0);
 }
 
 int
@@ -813,6 +1036,10 @@ main (int   argc,
                         GINT_TO_POINTER (PATH_OWNER_THREAD_ASYNC), test_race);
   g_test_add_data_func ("/reliability/cancel-race/owner-thread-sync-callers-on-other-threads",
                         GINT_TO_POINTER (PATH_OWNER_THREAD_SYNC), test_race);
+
+  /* Last: needs every path's counts. */
+  g_test_add_func ("/reliability/cancel-race/cancelling-as-it-completes-hits-both-outcomes",
+                   test_completion_race_hit);
 
   return g_test_run ();
 }
