@@ -13,6 +13,28 @@ export const SA_ERROR = SmartAsync.error_quark();
 export const IO_ERROR = Gio.io_error_quark();
 export const CONTENTS = 'smart and async\n';
 
+// How long the C blocking calls of the tick tests block, and the longest a
+// loop may go without dispatching meanwhile: less than one blocking call,
+// so a loop that ran one itself fails. .ci/valgrind, where everything runs
+// some 20 times slower, sets SA_TEST_SLOW_MACHINE: the calls block longer
+// there and the bound grows with them, still below a call.
+export const SLOW_MACHINE = Boolean(GLib.getenv('SA_TEST_SLOW_MACHINE'));
+export const BLOCK_MS = SLOW_MACHINE ? 1000 : 200;
+export const MAX_GAP_MS = SLOW_MACHINE ? 500 : 150;
+
+/** Now, in milliseconds of the monotonic clock. */
+export function nowMs() {
+    return GLib.get_monotonic_time() / 1000;
+}
+
+/** The longest interval between consecutive times. */
+export function maxGap(times) {
+    let gap = 0;
+    for (let i = 1; i < times.length; i++)
+        gap = Math.max(gap, times[i] - times[i - 1]);
+    return gap;
+}
+
 const tmpdir = GLib.dir_make_tmp('sa-gjs-XXXXXX');
 
 /** A new file with `contents` in a private temporary directory. */
