@@ -252,6 +252,7 @@ sa_test_caller_call_from_thread (SaFunction    *function,
 
 static GThread *slow_double_creator;
 static gint slow_double_on_creator = -1;
+static gint slow_double_runs;
 
 static int
 slow_double (int            value,
@@ -262,6 +263,7 @@ slow_double (int            value,
   gint64 deadline = g_get_monotonic_time () + msec * G_TIME_SPAN_MILLISECOND;
 
   g_atomic_int_set (&slow_double_on_creator, g_thread_self () == slow_double_creator);
+  g_atomic_int_inc (&slow_double_runs);
 
   while (g_get_monotonic_time () < deadline)
     {
@@ -302,6 +304,18 @@ gboolean
 sa_test_caller_slow_double_ran_on_creator_thread (void)
 {
   return g_atomic_int_get (&slow_double_on_creator) == 1;
+}
+
+/**
+ * sa_test_caller_slow_double_runs:
+ *
+ * Returns: how many times the functions made by
+ *   sa_test_caller_new_slow_double() have started running
+ */
+guint
+sa_test_caller_slow_double_runs (void)
+{
+  return (guint) g_atomic_int_get (&slow_double_runs);
 }
 
 /* The outcome of a call that filled @value: the value moved into a GValue
