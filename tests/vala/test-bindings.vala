@@ -9,8 +9,26 @@
 extern bool c_call_from_loop (Sa.Function function,
                               [CCode (array_length_type = "guint")] Value[]? args,
                               bool smart, out Value result, out uint ticks) throws Error;
+/* The longest the C caller's loop went without dispatching during its
+ * last call, in microseconds. */
+[CCode (cname = "sa_test_caller_last_max_tick_gap", cheader_filename = "sa-test-caller.h")]
+extern int64 c_last_max_tick_gap ();
 
 const string CONTENTS = "smart and async\n";
+
+/* How long the blocking calls of the tick tests block, and the longest the
+ * loop may go without dispatching meanwhile: less than one call, so a loop
+ * that ran one itself fails. Longer under SA_TEST_SLOW_MACHINE, as in the
+ * Python and GJS suites. */
+static int block_ms;
+static int max_gap_ms;
+
+static int max_gap (int64[] times) {
+    int64 gap = 0;
+    for (var i = 1; i < times.length; i++)
+        gap = int64.max (gap, times[i] - times[i - 1]);
+    return (int) (gap / 1000);
+}
 
 static string tmpdir;
 
@@ -146,22 +164,25 @@ static void test_async_caller_async_pair () {
 
 static async void async_caller_blocking_callable () {
     {
-        var ticks = 0;
+        int64[] times = { get_monotonic_time () };   /* the start, each tick, the result */
         var timer = Timeout.add (10, () => {
-            ticks++;
+            times += get_monotonic_time ();
             return Source.CONTINUE;
         });
         Value result;
         var slow = make_waiter ();
         try {
-            yield slow.call_async ({ 200 }, null, out result);
+            yield slow.call_async ({ block_ms }, null, out result);
         } catch (Error e) {
             error ("%s", e.message);
         }
+        times += get_monotonic_time ();
         Source.remove (timer);
         assert_cmpint (result.get_int (), CompareOperator.EQ, 1);
-        /* It ran on a worker thread: the loop kept running. */
-        assert_cmpint (ticks, CompareOperator.GE, 5);
+        /* It ran on a worker thread: the loop kept running, and never
+         * stopped for as long as the call blocks. */
+        assert_cmpint (times.length - 2, CompareOperator.GE, 5);
+        assert_cmpint (max_gap (times), CompareOperator.LT, max_gap_ms);
 
         var add = make_add ();
         try {
@@ -488,6 +509,20 @@ static void test_vala_callable_called_from_c_in_an_async_context () {
         assert_false (ran_on_main_thread);
     }
 
+    /* A blocking one: the C loop keeps ticking while a worker runs it. */
+    {
+        Value result;
+        uint ticks;
+        try {
+            c_call_from_loop (make_waiter (), { block_ms }, true, out result, out ticks);
+        } catch (Error e) {
+            error ("%s", e.message);
+        }
+        assert_cmpint (result.get_int (), CompareOperator.EQ, 1);
+        assert_cmpint ((int) ticks, CompareOperator.GE, 5);
+        assert_cmpint ((int) (c_last_max_tick_gap () / 1000), CompareOperator.LT, max_gap_ms);
+    }
+
     Value result;
     uint ticks;
     try {
@@ -502,6 +537,9 @@ static void test_vala_callable_called_from_c_in_an_async_context () {
 public static int main (string[] args) {
     Test.init (ref args);
     main_thread = Thread.self<void*> ();
+    var slow_machine = Environment.get_variable ("SA_TEST_SLOW_MACHINE") != null;
+    block_ms = slow_machine ? 1000 : 200;
+    max_gap_ms = slow_machine ? 500 : 150;
     try {
         tmpdir = DirUtils.make_tmp ("sa-vala-XXXXXX");
     } catch (Error e) {
