@@ -92,6 +92,40 @@ static Sa.Function make_load () {
     });
 }
 
+/* g_input_stream_read_bytes_async/_finish on a pipe nobody writes to, as
+ * a Function implemented in Vala: it ends only when cancelled. */
+static int pipe_read_starts;
+static int pipe_write_fd = -1;
+
+static Sa.Function make_pipe_reader (out InputStream stream) {
+    int fds[2];
+    try {
+        Unix.open_pipe (fds, 0);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    if (pipe_write_fd != -1)
+        FileUtils.close (pipe_write_fd);
+    pipe_write_fd = fds[1];
+    stream = new UnixInputStream (fds[0], true);
+    AtomicInt.set (ref pipe_read_starts, 0);
+    return new Sa.Function.async_full ("read_bytes", typeof (Bytes),
+                                       { typeof (InputStream), typeof (int) },
+                                       Sa.FunctionFlags.NONE, (args, cancellable, task) => {
+        AtomicInt.inc (ref pipe_read_starts);
+        var input = (InputStream) args[0].get_object ();
+        input.read_bytes_async.begin (args[1].get_int (), Priority.DEFAULT, cancellable, (obj, res) => {
+            try {
+                var value = Value (typeof (Bytes));
+                value.set_boxed (input.read_bytes_async.end (res));
+                task.return_value (value);
+            } catch (Error e) {
+                task.return_error ((owned) e);
+            }
+        });
+    });
+}
+
 static string bytes_text (Bytes bytes) {
     return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
 }
@@ -377,6 +411,95 @@ static async void cancelled_during_async () {
     }
 }
 
+static void test_async_pair_cancelled_before () {
+    InputStream stream;
+    var read = make_pipe_reader (out stream);
+    var cancellable = new Cancellable ();
+    cancellable.cancel ();
+    Value result;
+    try {
+        read.call_sync ({ stream, 10 }, out result, cancellable);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+
+    run_in_loop ((done) => async_pair_cancelled_before.begin (read, stream, cancellable, (o, r) => {
+        async_pair_cancelled_before.end (r);
+        done ();
+    }));
+    /* Neither call started the read. */
+    assert_cmpint (AtomicInt.get (ref pipe_read_starts), CompareOperator.EQ, 0);
+}
+
+static async void async_pair_cancelled_before (Sa.Function read, InputStream stream,
+                                               Cancellable cancellable) {
+    Value result;
+    try {
+        yield read.call_async ({ stream, 10 }, cancellable, out result);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+}
+
+static void test_async_pair_cancelled_during_sync_call () {
+    InputStream stream;
+    var read = make_pipe_reader (out stream);
+    var cancellable = new Cancellable ();
+    /* The read runs in a private main context of this thread: cancel from
+     * another one, once it has started. */
+    var canceller = new Thread<void*> ("canceller", () => {
+        while (AtomicInt.get (ref pipe_read_starts) == 0)
+            Thread.usleep (1000);
+        Thread.usleep (20000);
+        cancellable.cancel ();
+        return null;
+    });
+    Value result;
+    try {
+        read.call_sync ({ stream, 10 }, out result, cancellable);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+    canceller.join ();
+    assert_cmpint (AtomicInt.get (ref pipe_read_starts), CompareOperator.EQ, 1);
+}
+
+static void test_async_pair_cancelled_during_async_call () {
+    run_in_loop ((done) => async_pair_cancelled_during.begin ((o, r) => {
+        async_pair_cancelled_during.end (r);
+        done ();
+    }));
+}
+
+static async void async_pair_cancelled_during () {
+    {
+        InputStream stream;
+        var read = make_pipe_reader (out stream);
+        var cancellable = new Cancellable ();
+        Timeout.add (30, () => {
+            /* An async caller starts an async callable at once. */
+            assert_cmpint (AtomicInt.get (ref pipe_read_starts), CompareOperator.EQ, 1);
+            cancellable.cancel ();
+            return Source.REMOVE;
+        });
+        Value result;
+        try {
+            yield read.call_async ({ stream, 10 }, cancellable, out result);
+            assert_not_reached ();
+        } catch (IOError.CANCELLED e) {
+        } catch (Error e) {
+            error ("unexpected %s", e.message);
+        }
+        assert_cmpint (AtomicInt.get (ref pipe_read_starts), CompareOperator.EQ, 1);
+    }
+}
+
 /* Objects */
 
 static void test_file_in_stream_out () {
@@ -556,6 +679,11 @@ public static int main (string[] args) {
     Test.add_func ("/vala/cancellation/before", test_cancelled_before);
     Test.add_func ("/vala/cancellation/during-sync-call", test_cancelled_during_sync_call);
     Test.add_func ("/vala/cancellation/during-async-call", test_cancelled_during_async_call);
+    Test.add_func ("/vala/cancellation/async-pair-before", test_async_pair_cancelled_before);
+    Test.add_func ("/vala/cancellation/async-pair-during-sync-call",
+                   test_async_pair_cancelled_during_sync_call);
+    Test.add_func ("/vala/cancellation/async-pair-during-async-call",
+                   test_async_pair_cancelled_during_async_call);
     Test.add_func ("/vala/objects/file-in-stream-out", test_file_in_stream_out);
     Test.add_func ("/vala/scenarios/no-cache-poisoning", test_no_cache_poisoning);
     Test.add_func ("/vala/scenarios/concurrent-calls", test_concurrent_calls);
