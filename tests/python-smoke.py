@@ -4,7 +4,13 @@
 # The first check that the typelib works from PyGObject: a function
 # implemented in Python, wrapped by SaFunction and called from a sync
 # context. Prints TAP. The full Python suite lives in tests/python/.
+#
+# meson runs it with PYTHONPATH=smartasync-glib/python of this source tree:
+# the first check is that the SmartAsync override was loaded from there,
+# not from a copy installed under /usr/local or /usr (as
+# tests/python/conftest.py checks for the full suite).
 
+import os
 import sys
 
 import gi
@@ -18,6 +24,13 @@ results = []
 def check(name, condition):
     results.append((name, bool(condition)))
 
+
+srcdir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+expected = os.path.join(srcdir, "smartasync-glib", "python", "gi", "overrides")
+override = sys.modules.get("gi.overrides.SmartAsync")
+loaded_from = os.path.dirname(os.path.abspath(override.__file__)) if override else None
+check("the SmartAsync override is this source tree's (%s)" % loaded_from,
+      loaded_from == expected and SmartAsync.Function is override.Function)
 
 def add(args, n_args, cancellable, user_data=None):
     return True, args[0] + args[1]

@@ -64,6 +64,15 @@ function cancelLater(cancellable, ms) {
     source.attach(GLib.MainContext.get_thread_default());
 }
 
+/** Resolves once cond() holds, checked every 5 ms of a running loop. */
+async function until(cond, what, timeoutMs = 5000) {
+    const start = GLib.get_monotonic_time();
+    while (!cond()) {
+        assert((GLib.get_monotonic_time() - start) / 1000 < timeoutMs, `waited for ${what}`);
+        await sleep(5);
+    }
+}
+
 test('cancelled before a sync call: the callable never runs', () => {
     runs = 0;
     assertThrowsGError(() => SA.call(counted, [1], {cancellable: cancelled()}), IO_ERROR, CANCELLED);
@@ -76,9 +85,41 @@ testInLoop('cancelled before an async call: the callable never runs', async () =
     assertEquals(runs, 0);
 });
 
-test('cancelled before: an async pair from a sync caller', () => {
+test('cancelled before: an async pair from a sync caller, never started', () => {
     const {read, stream} = pipeReader();
-    assertThrowsGError(() => SA.call(read, [stream, 10], {cancellable: cancelled()}), IO_ERROR, CANCELLED);
+    let starts = 0;
+    onStart = () => starts++;
+    try {
+        assertThrowsGError(() => SA.call(read, [stream, 10], {cancellable: cancelled()}),
+            IO_ERROR, CANCELLED);
+    } finally {
+        onStart = null;
+    }
+    assertEquals(starts, 0);
+});
+
+testInLoop('cancelled before: an async pair from an async caller, never started', async () => {
+    const {read, stream} = pipeReader();
+    let starts = 0;
+    onStart = () => starts++;
+    try {
+        assert(SmartAsync.context_is_async());
+        const pending = SA.call(read, [stream, 10], {cancellable: cancelled()});
+        assert(pending instanceof Promise, 'the smart call returns a Promise');
+        await assertRejectsGError(pending, IO_ERROR, CANCELLED);
+    } finally {
+        onStart = null;
+    }
+    assertEquals(starts, 0);
+});
+
+testInLoop('cancelled before: a C blocking callable in a running loop never runs', async () => {
+    const slowDouble = SaTestCaller.new_slow_double();
+    const runsBefore = SaTestCaller.slow_double_runs();
+    const pending = SA.call(slowDouble, [1, 5000], {cancellable: cancelled()});
+    assert(pending instanceof Promise, 'the smart call returns a Promise');
+    await assertRejectsGError(pending, IO_ERROR, CANCELLED);
+    assertEquals(SaTestCaller.slow_double_runs(), runsBefore);
 });
 
 test('cancelled during: an async pair from a sync caller (private context)', () => {
@@ -111,21 +152,32 @@ test('cancelled during: a sync caller on a C thread, cancelled from here', () =>
 testInLoop('cancelled during: an async pair from an async caller', async () => {
     const {read, stream} = pipeReader();
     const cancellable = new Gio.Cancellable();
-    const pending = SA.call(read, [stream, 10], {cancellable});
-    await sleep(30);
-    cancellable.cancel();
-    await assertRejectsGError(pending, IO_ERROR, CANCELLED);
+    let starts = 0;
+    onStart = () => starts++;
+    try {
+        const pending = SA.call(read, [stream, 10], {cancellable});
+        await until(() => starts > 0, 'the read to start');
+        await sleep(20);
+        cancellable.cancel();
+        await assertRejectsGError(pending, IO_ERROR, CANCELLED);
+    } finally {
+        onStart = null;
+    }
+    assertEquals(starts, 1);
 });
 
 testInLoop('cancelled during: a C blocking callable on a worker thread', async () => {
     const slowDouble = SaTestCaller.new_slow_double();
     const cancellable = new Gio.Cancellable();
+    const runsBefore = SaTestCaller.slow_double_runs();
     const start = GLib.get_monotonic_time();
     const pending = SA.call(slowDouble, [1, 5000], {cancellable});
-    await sleep(30);
+    await until(() => SaTestCaller.slow_double_runs() > runsBefore, 'the call to start');
+    await sleep(20);
     cancellable.cancel();
     await assertRejectsGError(pending, IO_ERROR, CANCELLED);
     assert((GLib.get_monotonic_time() - start) / 1000 < 2000, 'stopped early');
+    assertEquals(SaTestCaller.slow_double_runs(), runsBefore + 1);
 });
 
 testInLoop('cancelled during: a JS async function sees its cancellable', async () => {

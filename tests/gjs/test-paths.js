@@ -8,7 +8,8 @@ import SaTestCaller from 'gi://SaTestCaller';
 
 import * as SA from '../../smartasync-glib/js/smartasync.js';
 import {test, testInLoop, run, assert, assertEquals, sleep} from './tap.js';
-import {SmartAsync, CONTENTS, tempFile, loadContents, text} from './common.js';
+import {SmartAsync, CONTENTS, BLOCK_MS, MAX_GAP_MS, TICK_TEST_TIMEOUT_MS, tempFile,
+    loadContents, text, nowMs, maxGap, measureTicks, measureTicksSync} from './common.js';
 
 const mainThreadCalls = [];
 const add = SA.wrap((a, b) => {
@@ -65,17 +66,24 @@ testInLoop('async caller, JS blocking callable: no crash, right value, run from 
 
 testInLoop('async caller, C blocking callable: a worker thread, the loop keeps ticking', async () => {
     const slowDouble = SaTestCaller.new_slow_double();
-    let ticks = 0;
-    const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, 10, () => {
-        ticks++;
-        return GLib.SOURCE_CONTINUE;
+    const {ticks, gap} = await measureTicks(5, async () => {
+        const times = [];   // the start, each tick, the result
+        const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, 10, () => {
+            times.push(nowMs());
+            return GLib.SOURCE_CONTINUE;
+        });
+        times.push(nowMs());
+        const value = await SA.call(slowDouble, [21, BLOCK_MS]);
+        times.push(nowMs());
+        GLib.source_remove(timer);
+        assertEquals(value, 42);
+        assert(!SaTestCaller.slow_double_ran_on_creator_thread(), 'ran on a worker');
+        return {ticks: times.length - 2, gap: maxGap(times)};
     });
-    const value = await SA.call(slowDouble, [21, 200]);
-    GLib.source_remove(timer);
-    assertEquals(value, 42);
-    assert(!SaTestCaller.slow_double_ran_on_creator_thread(), 'ran on a worker');
     assert(ticks >= 5, `the loop ticked ${ticks} times`);
-});
+    // It never stopped dispatching for as long as the call blocks.
+    assert(gap < MAX_GAP_MS, `the loop went ${gap} ms without a tick`);
+}, TICK_TEST_TIMEOUT_MS);
 
 testInLoop('after await the async function is still in an async context', async () => {
     await sleep(1);
@@ -152,10 +160,17 @@ test('a JS callable called by C from its own loop (async context)', () => {
     mainThreadCalls.length = 0;
     // The *_value twins of the C caller: GJS leaks what it finds in an out
     // GValue (docs/bindings.md).
-    const [value, ticks] = SaTestCaller.call_from_loop_value(add, [20, 22], false);
+    const [value] = SaTestCaller.call_from_loop_value(add, [20, 22], false);
     assertEquals(value, 42);
+    // Queued on this (the owner) thread and run from a dispatch of the C
+    // loop: an async context. The C caller fails hard had its callback run
+    // inside its call.
     assertEquals(mainThreadCalls.length, 1);
-    assert(ticks >= 0);
+    assertEquals(mainThreadCalls[0], true, 'ran from the C loop, an async context');
+    // A JS callable blocks the thread while it runs, and this one returns
+    // at once: C's 10 ms timer may not fire. The loop must not stall, though.
+    const gap = SaTestCaller.last_max_tick_gap() / 1000;
+    assert(gap >= 0 && gap < MAX_GAP_MS, `the C loop went ${gap} ms without dispatching`);
 });
 
 test('a JS callable called by C with the smart call from its own loop', () => {
@@ -170,13 +185,19 @@ test('a JS callable called by C from another thread runs on this one', () => {
     assertEquals(mainThreadCalls.length, 1);
 });
 
-test('a JS async function called by C from its own loop', () => {
+test('a JS async function called by C from its own loop: the C loop ticks meanwhile', () => {
     const later = SA.wrapAsync(async (a, b) => {
-        await sleep(10);
+        await sleep(BLOCK_MS);
         return `${a}${b}`;
     }, {returns: GObject.TYPE_STRING, params: [GObject.TYPE_STRING, GObject.TYPE_STRING]});
-    const [value] = SaTestCaller.call_from_loop_value(later, ['smart', 'async'], true);
-    assertEquals(value, 'smartasync');
+    const {ticks, gap} = measureTicksSync(5, () => {
+        const [value, n] = SaTestCaller.call_from_loop_value(later, ['smart', 'async'], true);
+        assertEquals(value, 'smartasync');
+        return {ticks: n, gap: SaTestCaller.last_max_tick_gap() / 1000};
+    });
+    // Pending for BLOCK_MS while C's 10 ms timer ran, never stalled.
+    assert(ticks >= 5, `the C loop ticked ${ticks} times`);
+    assert(gap < MAX_GAP_MS, `the C loop went ${gap} ms without dispatching`);
 });
 
 run();

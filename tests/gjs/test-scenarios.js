@@ -8,7 +8,8 @@ import SaTestCaller from 'gi://SaTestCaller';
 
 import * as SA from '../../smartasync-glib/js/smartasync.js';
 import {test, testInLoop, run, assert, assertEquals} from './tap.js';
-import {SmartAsync, tempFile, loadContents, text} from './common.js';
+import {SmartAsync, BLOCK_MS, MAX_GAP_MS, TICK_TEST_TIMEOUT_MS, tempFile, loadContents, text,
+    nowMs, maxGap, measureTicks} from './common.js';
 
 const load = loadContents();
 
@@ -22,16 +23,23 @@ testInLoop('a main-loop app calls blocking code while a timer ticks', async () =
     // The blocking code is C (a library's blocking function): JS itself
     // cannot leave the main thread.
     const slowDouble = SaTestCaller.new_slow_double();
-    let ticks = 0;
-    const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, 20, () => {
-        ticks++;
-        return GLib.SOURCE_CONTINUE;
+    const {ticks, gap} = await measureTicks(5, async () => {
+        const times = [];   // the start, each tick, the result
+        const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, 20, () => {
+            times.push(nowMs());
+            return GLib.SOURCE_CONTINUE;
+        });
+        times.push(nowMs());
+        const value = await SA.call(slowDouble, [21, BLOCK_MS]);
+        times.push(nowMs());
+        GLib.source_remove(timer);
+        assertEquals(value, 42);
+        return {ticks: times.length - 2, gap: maxGap(times)};
     });
-    const value = await SA.call(slowDouble, [21, 300]);
-    GLib.source_remove(timer);
-    assertEquals(value, 42);
     assert(ticks >= 5, `ticked ${ticks} times`);
-});
+    // The timer never stopped for as long as the call blocks.
+    assert(gap < MAX_GAP_MS, `the loop went ${gap} ms without a tick`);
+}, TICK_TEST_TIMEOUT_MS);
 
 testInLoop('concurrent calls gathered with Promise.all', async () => {
     const slowDouble = SaTestCaller.new_slow_double();

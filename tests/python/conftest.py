@@ -13,6 +13,22 @@ from gi.repository import GLib, Gio, SmartAsync  # noqa: E402
 
 import pytest  # noqa: E402
 
+# How long the blocking callables of the tick tests block, and the longest
+# a loop may go without dispatching meanwhile: less than one blocking call,
+# so a loop that ran one of them itself fails. .ci/valgrind, where
+# everything runs some 20 times slower, sets SA_TEST_SLOW_MACHINE: the calls
+# block longer there and the bound grows with them, still below a call
+# (under memcheck, with two tests at once on two CPUs, the first call that
+# starts a worker thread left gaps of 250 to 400 ms).
+SLOW_MACHINE = bool(os.environ.get('SA_TEST_SLOW_MACHINE'))
+BLOCK = 1.5 if SLOW_MACHINE else 0.2
+MAX_GAP = 1.0 if SLOW_MACHINE else 0.15
+
+
+def max_gap(times):
+    """The longest interval between consecutive monotonic times."""
+    return max(b - a for a, b in zip(times, times[1:]))
+
 
 def pytest_configure(config):
     # The override must come from this source tree, not an installed copy.

@@ -35,14 +35,19 @@ def make_waiter():
 @pytest.fixture
 def pipe_reader():
     """An async pair reading from a pipe nobody writes to: it completes
-    only when cancelled (a real GIO operation, g_input_stream_read_bytes_async)."""
+    only when cancelled (a real GIO operation, g_input_stream_read_bytes_async).
+    read.starts counts the reads started."""
     read_fd, write_fd = os.pipe()
     stream = Gio.UnixInputStream.new(read_fd, True)
+
+    def start(stream, count, cancellable, callback):
+        read.starts += 1
+        stream.read_bytes_async(count, GLib.PRIORITY_DEFAULT, cancellable, callback)
+
     read = SmartAsync.async_pair(
-        lambda stream, count, cancellable, callback: stream.read_bytes_async(
-            count, GLib.PRIORITY_DEFAULT, cancellable, callback),
-        lambda stream, result: stream.read_bytes_finish(result),
+        start, lambda stream, result: stream.read_bytes_finish(result),
         returns=GLib.Bytes, params=[Gio.InputStream, int], name='read_bytes')
+    read.starts = 0
     yield read, stream
     stream.close(None)
     os.close(write_fd)
@@ -67,6 +72,29 @@ def test_cancelled_before_an_async_pair_from_sync_code(pipe_reader):
     with pytest.raises(GLib.Error) as info:
         read(stream, 10, cancellable=cancelled())
     assert_error(info.value, IO_ERROR, CANCELLED)
+    assert read.starts == 0
+
+
+def test_cancelled_before_an_async_pair_in_a_glib_loop(loop, pipe_reader):
+    read, stream = pipe_reader
+    errors = []
+
+    def on_done(fn, result):
+        try:
+            fn.call_finish(result)
+        except GLib.Error as error:
+            errors.append(error)
+        loop.done()
+
+    def start():
+        assert SmartAsync.context_is_async()
+        read(stream, 10, cancellable=cancelled(), callback=on_done)
+        assert errors == []   # GIO's contract: never from inside the call
+
+    loop.run(start)
+    assert len(errors) == 1
+    assert_error(errors[0], IO_ERROR, CANCELLED)
+    assert read.starts == 0
 
 
 def test_cancelled_before_a_call_in_a_glib_loop(loop):
@@ -116,6 +144,7 @@ def test_cancelled_during_a_sync_call_of_an_async_pair(pipe_reader):
     with pytest.raises(GLib.Error) as info:
         read(stream, 10, cancellable=cancellable)
     assert_error(info.value, IO_ERROR, CANCELLED)
+    assert read.starts == 1
 
 
 def test_cancelled_during_a_call_in_a_glib_loop(loop, pipe_reader):
@@ -141,6 +170,7 @@ def test_cancelled_during_a_call_in_a_glib_loop(loop, pipe_reader):
     assert len(errors) == 2
     for error in errors:
         assert_error(error, IO_ERROR, CANCELLED)
+    assert len(runs) == 1 and read.starts == 1   # both had started
 
 
 def test_cancelling_the_awaiting_task_cancels_the_call():

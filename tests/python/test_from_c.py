@@ -11,7 +11,7 @@ import pytest
 
 from gi.repository import GLib, GObject, Gio, SaTestCaller, SmartAsync
 
-from conftest import assert_error
+from conftest import BLOCK, MAX_GAP, assert_error, max_gap
 
 ran_on = []
 
@@ -19,7 +19,7 @@ ran_on = []
 @SmartAsync.smartasync
 def slow_concat(a: str, b: str) -> str:
     ran_on.append(threading.current_thread())
-    time.sleep(0.2)    # the GIL is released while sleeping
+    time.sleep(BLOCK)    # the GIL is released while sleeping
     return a + b
 
 
@@ -34,14 +34,16 @@ def test_c_calls_a_python_callable_in_an_async_context(smart):
     python_ticks = []
 
     def python_tick():
-        python_ticks.append(1)
+        python_ticks.append(time.monotonic())
         return GLib.SOURCE_CONTINUE
 
     # A Python timer on the context the C loop iterates: it can only fire
     # while the worker running slow_concat does not hold the GIL.
     timer = GLib.timeout_add(20, python_tick)
     try:
+        python_ticks.append(time.monotonic())
         ok, value, c_ticks = SaTestCaller.call_from_loop(slow_concat, ['smart', 'async'], smart)
+        python_ticks.append(time.monotonic())
     finally:
         GLib.source_remove(timer)
 
@@ -49,8 +51,14 @@ def test_c_calls_a_python_callable_in_an_async_context(smart):
     # It ran on a worker thread, not on the thread running the C loop...
     assert len(ran_on) == 1 and ran_on[0] is not threading.current_thread()
     # ...while the C loop kept running, Python timers included.
+    # The C loop never stalled for as long as the call blocks...
     assert c_ticks >= 4, c_ticks
-    assert len(python_ticks) >= 4, python_ticks
+    c_gap = SaTestCaller.last_max_tick_gap() / 1e6
+    assert c_gap < MAX_GAP, c_gap
+    # ...nor did the Python code it dispatches.
+    assert len(python_ticks) >= 6, python_ticks
+    python_gap = max_gap(python_ticks)
+    assert python_gap < MAX_GAP, (python_gap, python_ticks)
 
 
 def test_c_gets_a_python_exception_as_a_gerror():

@@ -9,6 +9,8 @@ import time
 
 from gi.repository import GLib, GObject, Gio, SmartAsync
 
+from conftest import BLOCK, MAX_GAP, max_gap
+
 
 @SmartAsync.smartasync
 def add(a: int, b: int) -> int:
@@ -71,35 +73,40 @@ def test_glib_async_caller_async_pair_calls_back_later(loop, text_file, load):
 
 def test_glib_async_caller_blocking_callable_runs_on_a_worker(loop):
     ran_on = []
-    ticks = []
+    events = []   # (what, monotonic time): the start, each tick, the result
 
     @SmartAsync.smartasync
     def slow_double(x: int) -> int:
         ran_on.append(threading.current_thread())
-        time.sleep(0.2)
+        time.sleep(BLOCK)
         return x * 2
 
     def on_done(fn, result):
-        ticks.append('done')
+        events.append(('done', time.monotonic()))
         GLib.source_remove(timer)
         assert fn.call_finish(result) == 42
         loop.done()
 
     def tick():
-        ticks.append('tick')
+        events.append(('tick', time.monotonic()))
         return GLib.SOURCE_CONTINUE
 
     def start():
         nonlocal timer
         timer = GLib.timeout_add(20, tick)
+        events.append(('start', time.monotonic()))
         slow_double(21, callback=on_done)
 
     timer = 0
 
     loop.run(start)
     assert ran_on and ran_on[0] is not threading.current_thread()
-    assert ticks[-1] == 'done'
-    assert ticks.count('tick') >= 3, ticks
+    what = [w for w, _ in events]
+    assert what[0] == 'start' and what[-1] == 'done', what
+    assert what.count('tick') >= 3, what
+    # The loop never stopped dispatching for as long as the call blocks.
+    gap = max_gap([t for _, t in events])
+    assert gap < MAX_GAP, (gap, events)
 
 
 def test_explicit_call_async_and_call_finish(loop):

@@ -9,8 +9,39 @@
 extern bool c_call_from_loop (Sa.Function function,
                               [CCode (array_length_type = "guint")] Value[]? args,
                               bool smart, out Value result, out uint ticks) throws Error;
+/* The longest the C caller's loop went without dispatching during its
+ * last call, in microseconds. */
+[CCode (cname = "sa_test_caller_last_max_tick_gap", cheader_filename = "sa-test-caller.h")]
+extern int64 c_last_max_tick_gap ();
+
+/* The smart call. The generated VAPI has neither sa_function_callv ()
+ * (SmartAsync-1.metadata skips it: Vala would take it for a coroutine) nor
+ * a standalone sa_function_call_finish () (only as call_async's finish
+ * function), so Vala code that wants the smart call binds them by hand. */
+[CCode (cname = "sa_function_callv", cheader_filename = "smartasync-glib.h")]
+extern AsyncResult smart_call (Sa.Function function,
+                               [CCode (array_length_type = "guint")] Value[]? args,
+                               Cancellable? cancellable, AsyncReadyCallback? callback);
+[CCode (cname = "sa_function_call_finish", cheader_filename = "smartasync-glib.h")]
+extern bool smart_call_finish (Sa.Function function, AsyncResult result,
+                               out Value value) throws Error;
 
 const string CONTENTS = "smart and async\n";
+
+/* How long the blocking calls of the tick tests block, and the longest the
+ * loop may go without dispatching meanwhile: less than one call, so a loop
+ * that ran one itself fails. Longer under SA_TEST_SLOW_MACHINE, as in the
+ * GJS suite, or under valgrind (.ci/valgrind sets SA_TEST_SLOW_MACHINE for
+ * the interpreters only; valgrind preloads its vgpreload_*.so). */
+static int block_ms;
+static int max_gap_ms;
+
+static int max_gap (int64[] times) {
+    int64 gap = 0;
+    for (var i = 1; i < times.length; i++)
+        gap = int64.max (gap, times[i] - times[i - 1]);
+    return (int) (gap / 1000);
+}
 
 static string tmpdir;
 
@@ -66,6 +97,40 @@ static Sa.Function make_load () {
                 file.load_contents_async.end (res, out contents, null);
                 var value = Value (typeof (Bytes));
                 value.take_boxed (new Bytes (contents));
+                task.return_value (value);
+            } catch (Error e) {
+                task.return_error ((owned) e);
+            }
+        });
+    });
+}
+
+/* g_input_stream_read_bytes_async/_finish on a pipe nobody writes to, as
+ * a Function implemented in Vala: it ends only when cancelled. */
+static int pipe_read_starts;
+static int pipe_write_fd = -1;
+
+static Sa.Function make_pipe_reader (out InputStream stream) {
+    int fds[2];
+    try {
+        Unix.open_pipe (fds, 0);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    if (pipe_write_fd != -1)
+        FileUtils.close (pipe_write_fd);
+    pipe_write_fd = fds[1];
+    stream = new UnixInputStream (fds[0], true);
+    AtomicInt.set (ref pipe_read_starts, 0);
+    return new Sa.Function.async_full ("read_bytes", typeof (Bytes),
+                                       { typeof (InputStream), typeof (int) },
+                                       Sa.FunctionFlags.NONE, (args, cancellable, task) => {
+        AtomicInt.inc (ref pipe_read_starts);
+        var input = (InputStream) args[0].get_object ();
+        input.read_bytes_async.begin (args[1].get_int (), Priority.DEFAULT, cancellable, (obj, res) => {
+            try {
+                var value = Value (typeof (Bytes));
+                value.set_boxed (input.read_bytes_async.end (res));
                 task.return_value (value);
             } catch (Error e) {
                 task.return_error ((owned) e);
@@ -146,22 +211,25 @@ static void test_async_caller_async_pair () {
 
 static async void async_caller_blocking_callable () {
     {
-        var ticks = 0;
+        int64[] times = { get_monotonic_time () };   /* the start, each tick, the result */
         var timer = Timeout.add (10, () => {
-            ticks++;
+            times += get_monotonic_time ();
             return Source.CONTINUE;
         });
         Value result;
         var slow = make_waiter ();
         try {
-            yield slow.call_async ({ 200 }, null, out result);
+            yield slow.call_async ({ block_ms }, null, out result);
         } catch (Error e) {
             error ("%s", e.message);
         }
+        times += get_monotonic_time ();
         Source.remove (timer);
         assert_cmpint (result.get_int (), CompareOperator.EQ, 1);
-        /* It ran on a worker thread: the loop kept running. */
-        assert_cmpint (ticks, CompareOperator.GE, 5);
+        /* It ran on a worker thread: the loop kept running, and never
+         * stopped for as long as the call blocks. */
+        assert_cmpint (times.length - 2, CompareOperator.GE, 5);
+        assert_cmpint (max_gap (times), CompareOperator.LT, max_gap_ms);
 
         var add = make_add ();
         try {
@@ -356,6 +424,95 @@ static async void cancelled_during_async () {
     }
 }
 
+static void test_async_pair_cancelled_before () {
+    InputStream stream;
+    var read = make_pipe_reader (out stream);
+    var cancellable = new Cancellable ();
+    cancellable.cancel ();
+    Value result;
+    try {
+        read.call_sync ({ stream, 10 }, out result, cancellable);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+
+    run_in_loop ((done) => async_pair_cancelled_before.begin (read, stream, cancellable, (o, r) => {
+        async_pair_cancelled_before.end (r);
+        done ();
+    }));
+    /* Neither call started the read. */
+    assert_cmpint (AtomicInt.get (ref pipe_read_starts), CompareOperator.EQ, 0);
+}
+
+static async void async_pair_cancelled_before (Sa.Function read, InputStream stream,
+                                               Cancellable cancellable) {
+    Value result;
+    try {
+        yield read.call_async ({ stream, 10 }, cancellable, out result);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+}
+
+static void test_async_pair_cancelled_during_sync_call () {
+    InputStream stream;
+    var read = make_pipe_reader (out stream);
+    var cancellable = new Cancellable ();
+    /* The read runs in a private main context of this thread: cancel from
+     * another one, once it has started. */
+    var canceller = new Thread<void*> ("canceller", () => {
+        while (AtomicInt.get (ref pipe_read_starts) == 0)
+            Thread.usleep (1000);
+        Thread.usleep (20000);
+        cancellable.cancel ();
+        return null;
+    });
+    Value result;
+    try {
+        read.call_sync ({ stream, 10 }, out result, cancellable);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+        error ("unexpected %s", e.message);
+    }
+    canceller.join ();
+    assert_cmpint (AtomicInt.get (ref pipe_read_starts), CompareOperator.EQ, 1);
+}
+
+static void test_async_pair_cancelled_during_async_call () {
+    run_in_loop ((done) => async_pair_cancelled_during.begin ((o, r) => {
+        async_pair_cancelled_during.end (r);
+        done ();
+    }));
+}
+
+static async void async_pair_cancelled_during () {
+    {
+        InputStream stream;
+        var read = make_pipe_reader (out stream);
+        var cancellable = new Cancellable ();
+        Timeout.add (30, () => {
+            /* An async caller starts an async callable at once. */
+            assert_cmpint (AtomicInt.get (ref pipe_read_starts), CompareOperator.EQ, 1);
+            cancellable.cancel ();
+            return Source.REMOVE;
+        });
+        Value result;
+        try {
+            yield read.call_async ({ stream, 10 }, cancellable, out result);
+            assert_not_reached ();
+        } catch (IOError.CANCELLED e) {
+        } catch (Error e) {
+            error ("unexpected %s", e.message);
+        }
+        assert_cmpint (AtomicInt.get (ref pipe_read_starts), CompareOperator.EQ, 1);
+    }
+}
+
 /* Objects */
 
 static void test_file_in_stream_out () {
@@ -399,32 +556,109 @@ static async void open_in_a_loop (Sa.Function open, File file) {
 
 /* Scenarios */
 
-static async void add_in_a_loop (Sa.Function add) {
-    Value result;
-    try {
-        yield add.call_async ({ (int64) 1, (int64) 1 }, null, out result);
-    } catch (Error e) {
-        error ("%s", e.message);
-    }
-    assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 2);
-}
-
+/* The C test /semantics/no-cache-poisoning, with the smart call: in a
+ * running loop it returns a pending result and calls back later; once the
+ * loop has ended, the same call in plain code has completed when it
+ * returns. For a blocking callable (worker thread, then the caller's
+ * thread) and an async pair (the loop's context, then a private one). */
 static void test_no_cache_poisoning () {
     var add = make_add ();
-    run_in_loop ((done) => add_in_a_loop.begin (add, (o, r) => {
-        add_in_a_loop.end (r);
-        done ();
-    }));
-    /* The loop ended: a sync context again. */
+    var load = make_load ();
+    var file = temp_file ("poisoning");
+
+    /* 1. In an async context. */
+    var loop = new MainLoop (null, false);
+    var in_call = false;
+    var pending = 0;
+    AsyncReadyCallback on_ready = (source, res) => {
+        assert_false (in_call);   /* GIO's contract: later, never inside the call */
+        assert_true (Sa.context_is_async ());
+        Value value;
+        try {
+            smart_call_finish ((Sa.Function) source, res, out value);
+        } catch (Error e) {
+            error ("%s", e.message);
+        }
+        if (source == add) {
+            assert_cmpint ((int) value.get_int64 (), CompareOperator.EQ, 42);
+            assert_false (ran_on_main_thread);
+        } else {
+            assert_true (source == load);
+            assert_cmpstr (bytes_text ((Bytes) value.get_boxed ()), CompareOperator.EQ, CONTENTS);
+        }
+        if (--pending == 0)
+            loop.quit ();
+    };
+    AsyncResult[] results = {};
+    Idle.add (() => {
+        assert_true (Sa.context_is_async ());
+        pending = 2;
+        in_call = true;
+        results += smart_call (add, { (int64) 20, (int64) 22 }, null, on_ready);
+        results += smart_call (load, { file }, null, on_ready);
+        in_call = false;
+        /* Pending when the calls return. */
+        foreach (var res in results) {
+            assert_true (res is Task);
+            assert_false (((Task) res).get_completed ());
+        }
+        assert_cmpint (pending, CompareOperator.EQ, 2);
+        return Source.REMOVE;
+    });
+    var timed_out = false;
+    var guard = Timeout.add_seconds (5, () => {
+        timed_out = true;
+        loop.quit ();
+        return Source.REMOVE;
+    });
+    loop.run ();
+    assert_false (timed_out);
+    Source.remove (guard);
+    assert_cmpint (pending, CompareOperator.EQ, 0);
+    /* It captures the closure that holds it: break the cycle. */
+    on_ready = null;
+    foreach (var res in results)
+        assert_true (((Task) res).get_completed ());
+
+    /* 2. The loop has ended: a sync context again. */
     assert_false (Sa.context_is_async ());
-    Value result;
+    Value value;
+    var res = smart_call (add, { (int64) 2, (int64) 2 }, null, null);
+    /* Complete when it returns. */
+    assert_true (!(res is Task) || ((Task) res).get_completed ());
     try {
-        add.call_sync ({ (int64) 2, (int64) 2 }, out result);
+        smart_call_finish (add, res, out value);
     } catch (Error e) {
         error ("%s", e.message);
     }
-    assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 4);
+    assert_cmpint ((int) value.get_int64 (), CompareOperator.EQ, 4);
     assert_true (ran_on_main_thread);
+
+    var called_back = 0;
+    AsyncResult? seen = null;
+    res = smart_call (load, { file }, null, (source, r) => {
+        called_back++;
+        seen = r;
+    });
+    /* The callback ran, with the returned result, before the call returned. */
+    assert_cmpint (called_back, CompareOperator.EQ, 1);
+    assert_true (seen == res);
+    try {
+        smart_call_finish (load, res, out value);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    assert_cmpstr (bytes_text ((Bytes) value.get_boxed ()), CompareOperator.EQ, CONTENTS);
+    /* Nothing left for a loop that no longer runs. */
+    assert_false (MainContext.default ().pending ());
+
+    /* And the VAPI's calls agree. */
+    try {
+        add.call_sync ({ (int64) 3, (int64) 4 }, out value);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    assert_cmpint ((int) value.get_int64 (), CompareOperator.EQ, 7);
 }
 
 static async void concurrent_calls () {
@@ -488,6 +722,20 @@ static void test_vala_callable_called_from_c_in_an_async_context () {
         assert_false (ran_on_main_thread);
     }
 
+    /* A blocking one: the C loop keeps ticking while a worker runs it. */
+    {
+        Value result;
+        uint ticks;
+        try {
+            c_call_from_loop (make_waiter (), { block_ms }, true, out result, out ticks);
+        } catch (Error e) {
+            error ("%s", e.message);
+        }
+        assert_cmpint (result.get_int (), CompareOperator.EQ, 1);
+        assert_cmpint ((int) ticks, CompareOperator.GE, 5);
+        assert_cmpint ((int) (c_last_max_tick_gap () / 1000), CompareOperator.LT, max_gap_ms);
+    }
+
     Value result;
     uint ticks;
     try {
@@ -502,6 +750,11 @@ static void test_vala_callable_called_from_c_in_an_async_context () {
 public static int main (string[] args) {
     Test.init (ref args);
     main_thread = Thread.self<void*> ();
+    var preload = Environment.get_variable ("LD_PRELOAD");
+    var slow_machine = Environment.get_variable ("SA_TEST_SLOW_MACHINE") != null
+                       || (preload != null && preload.contains ("vgpreload"));
+    block_ms = slow_machine ? 1000 : 200;
+    max_gap_ms = slow_machine ? 500 : 150;
     try {
         tmpdir = DirUtils.make_tmp ("sa-vala-XXXXXX");
     } catch (Error e) {
@@ -518,6 +771,11 @@ public static int main (string[] args) {
     Test.add_func ("/vala/cancellation/before", test_cancelled_before);
     Test.add_func ("/vala/cancellation/during-sync-call", test_cancelled_during_sync_call);
     Test.add_func ("/vala/cancellation/during-async-call", test_cancelled_during_async_call);
+    Test.add_func ("/vala/cancellation/async-pair-before", test_async_pair_cancelled_before);
+    Test.add_func ("/vala/cancellation/async-pair-during-sync-call",
+                   test_async_pair_cancelled_during_sync_call);
+    Test.add_func ("/vala/cancellation/async-pair-during-async-call",
+                   test_async_pair_cancelled_during_async_call);
     Test.add_func ("/vala/objects/file-in-stream-out", test_file_in_stream_out);
     Test.add_func ("/vala/scenarios/no-cache-poisoning", test_no_cache_poisoning);
     Test.add_func ("/vala/scenarios/concurrent-calls", test_concurrent_calls);

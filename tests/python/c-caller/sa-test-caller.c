@@ -23,7 +23,23 @@ typedef struct
   GValue       *result;
   GError       *error;
   guint         ticks;
+  gint64        last_event;   /* the call's start, then each tick */
+  gint64        max_gap;
 } LoopCall;
+
+/* The longest stretch, in microseconds, during the last
+ * sa_test_caller_call_from_loop() without its loop dispatching. */
+static gint64 last_max_tick_gap = -1;
+
+static void
+loop_call_event (LoopCall *lc)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (lc->last_event != 0)
+    lc->max_gap = MAX (lc->max_gap, now - lc->last_event);
+  lc->last_event = now;
+}
 
 static void
 loop_call_ready (GObject      *source,
@@ -36,6 +52,7 @@ loop_call_ready (GObject      *source,
   if (lc->in_call)
     g_error ("%s: the callback ran inside the call", G_STRFUNC);
 
+  loop_call_event (lc);
   lc->ok = sa_function_call_finish (lc->function, res, lc->result, &lc->error);
   lc->done = TRUE;
   g_main_loop_quit (lc->loop);
@@ -49,6 +66,7 @@ loop_call_start (gpointer user_data)
   if (!sa_context_is_async ())
     g_error ("%s: a main-loop callback should be an async context", G_STRFUNC);
 
+  loop_call_event (lc);
   lc->in_call = TRUE;
   if (lc->smart)
     g_object_unref (sa_function_callv (lc->function, lc->args, lc->n_args, NULL,
@@ -67,6 +85,8 @@ loop_call_tick (gpointer user_data)
   LoopCall *lc = user_data;
 
   lc->ticks++;
+  if (lc->last_event != 0 && !lc->done)
+    loop_call_event (lc);
   return G_SOURCE_CONTINUE;
 }
 
@@ -85,6 +105,8 @@ loop_call_tick (gpointer user_data)
  * Runs a #GMainLoop on the calling thread's thread-default main context and
  * calls @function from one of its callbacks, an async context, then waits,
  * with the loop running, for the call's callback.
+ * sa_test_caller_last_max_tick_gap() then tells how long the loop went
+ * without dispatching while the call was pending.
  *
  * Returns: %TRUE if the call succeeded
  */
@@ -121,6 +143,7 @@ sa_test_caller_call_from_loop (SaFunction    *function,
 
   g_source_destroy (tick);
   *ticks = lc.ticks;
+  last_max_tick_gap = lc.max_gap;
 
   if (!lc.ok)
     {
@@ -129,6 +152,23 @@ sa_test_caller_call_from_loop (SaFunction    *function,
     }
 
   return TRUE;
+}
+
+/**
+ * sa_test_caller_last_max_tick_gap:
+ *
+ * The longest interval, in microseconds, between consecutive events of the
+ * last sa_test_caller_call_from_loop() (or its `_value` twin) while its call
+ * was pending: the call's start, each tick of its 10 ms timer and the
+ * call's callback. A call that stalls the loop for N ms makes it at least N
+ * ms.
+ *
+ * Returns: the interval, or -1 before the first call
+ */
+gint64
+sa_test_caller_last_max_tick_gap (void)
+{
+  return last_max_tick_gap;
 }
 
 typedef struct
@@ -212,6 +252,7 @@ sa_test_caller_call_from_thread (SaFunction    *function,
 
 static GThread *slow_double_creator;
 static gint slow_double_on_creator = -1;
+static gint slow_double_runs;
 
 static int
 slow_double (int            value,
@@ -222,6 +263,7 @@ slow_double (int            value,
   gint64 deadline = g_get_monotonic_time () + msec * G_TIME_SPAN_MILLISECOND;
 
   g_atomic_int_set (&slow_double_on_creator, g_thread_self () == slow_double_creator);
+  g_atomic_int_inc (&slow_double_runs);
 
   while (g_get_monotonic_time () < deadline)
     {
@@ -262,6 +304,18 @@ gboolean
 sa_test_caller_slow_double_ran_on_creator_thread (void)
 {
   return g_atomic_int_get (&slow_double_on_creator) == 1;
+}
+
+/**
+ * sa_test_caller_slow_double_runs:
+ *
+ * Returns: how many times the functions made by
+ *   sa_test_caller_new_slow_double() have started running
+ */
+guint
+sa_test_caller_slow_double_runs (void)
+{
+  return (guint) g_atomic_int_get (&slow_double_runs);
 }
 
 /* The outcome of a call that filled @value: the value moved into a GValue

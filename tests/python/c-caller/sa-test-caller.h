@@ -36,7 +36,10 @@ GValue  *sa_test_caller_call_from_thread_value (SaFunction    *function,
                                                GCancellable  *cancellable,
                                                GError       **error);
 
+gint64   sa_test_caller_last_max_tick_gap      (void);
+
 SaFunction *sa_test_caller_new_slow_double (void);
 gboolean    sa_test_caller_slow_double_ran_on_creator_thread (void);
+guint       sa_test_caller_slow_double_runs (void);
 
 G_END_DECLS
