@@ -29,6 +29,7 @@ struct _SaFunction
   GObject          parent_instance;
 
   char            *name;
+  const char      *interned_name;  /* for reports that outlive the function */
   SaFunctionFlags  flags;
   GType            return_type;
   GType           *param_types;

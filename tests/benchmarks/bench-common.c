@@ -422,7 +422,13 @@ bench_memory_sample (BenchMemory *memory)
     }
 
 #ifdef HAVE_MALLINFO2
-  memory->heap_bytes = mallinfo2 ().uordblks;
+  {
+    struct mallinfo2 info = mallinfo2 ();
+
+    /* Blocks in use from the heap, and large ones glibc maps on their own
+     * (a table grown past 128 KiB, say), which uordblks leaves out. */
+    memory->heap_bytes = info.uordblks + info.hblkhd;
+  }
 #endif
 }
 

@@ -124,6 +124,65 @@ twice_later_async (int                  value,
              completion_new (value, cancellable, callback, user_data, 1), NULL);
 }
 
+/* Calls back once, lets that result go and calls back again later with a
+ * new result object: nothing but the callback's data tells the two apart. */
+static gboolean
+complete_again_with_a_new_result (gpointer data)
+{
+  Completion *completion = data;
+
+  complete_now (completion);
+  g_object_unref (completion->task);
+  completion->task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (completion->task, completion_new);
+  g_task_return_int (completion->task, -1);
+  idle_here (G_PRIORITY_LOW, complete_now, completion,
+             (GDestroyNotify) completion_free);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+again_with_a_new_result_async (int                  value,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  idle_here (G_PRIORITY_DEFAULT, complete_again_with_a_new_result,
+             completion_new (value, cancellable, callback, user_data, 1), NULL);
+}
+
+/* Calls back once and keeps what it needs to call back again, whenever the
+ * test says so. */
+static Completion *stashed;
+
+static gboolean
+complete_and_stash (gpointer data)
+{
+  stashed = data;
+  return complete_now (data);
+}
+
+static void
+stashing_async (int                  value,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  idle_here (G_PRIORITY_DEFAULT, complete_and_stash,
+             completion_new (value, cancellable, callback, user_data, 1), NULL);
+}
+
+static void
+once_async (int                  value,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  idle_here (G_PRIORITY_DEFAULT, complete_now,
+             completion_new (value, cancellable, callback, user_data, 1),
+             (GDestroyNotify) completion_free);
+}
+
 /* Calls back from a thread of its own. */
 static gpointer
 complete_in_thread (gpointer data)
@@ -282,6 +341,40 @@ test_pair_completing_twice_after_the_caller_let_go (void)
 
   g_assert_cmpint (let_go.callbacks, ==, 1);
   g_assert_cmpint (let_go.value, ==, 11);
+}
+
+static void
+test_pair_completing_again_with_a_new_result (void)
+{
+  g_autoptr(SaFunction) fn = new_bad_pair ("again", G_CALLBACK (again_with_a_new_result_async));
+  g_autoptr(SaFunction) stashing = new_bad_pair ("stashing", G_CALLBACK (stashing_async));
+  g_autoptr(SaFunction) once = new_bad_pair ("once", G_CALLBACK (once_async));
+  g_autoptr(GError) error = NULL;
+  LetGo let_go = { fn, 0, 0 };
+
+  /* The first result is gone and the caller kept nothing when the second
+   * completion comes: it is still recognised, and named. */
+  g_idle_add (call_async_from_the_loop, &let_go);
+  EXPECT_CRITICAL ("*“again”*invoked the callback more than once*");
+  while (let_go.callbacks == 0)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (let_go.callbacks, ==, 1);
+  g_assert_cmpint (let_go.value, ==, 11);
+
+  /* Later still, after another call took over what the first one left:
+   * still ignored, without a name to give, and the other call's result is
+   * not disturbed. */
+  g_assert_cmpint (finish_async_call (stashing, 12, &error), ==, 12);
+  g_assert_nonnull (stashed);
+  g_assert_cmpint (finish_async_call (once, 13, &error), ==, 13);
+  EXPECT_CRITICAL ("*invoked the callback of a SmartAsync call that has ended*");
+  complete_now (stashed);
+  g_test_assert_expected_messages ();
+  g_clear_pointer (&stashed, completion_free);
+  g_assert_no_error (error);
 }
 
 static void
@@ -609,6 +702,8 @@ main (int   argc,
                    test_pair_completing_twice_is_a_critical);
   g_test_add_func ("/reliability/misuse/pair/completing-twice-after-the-caller-let-go",
                    test_pair_completing_twice_after_the_caller_let_go);
+  g_test_add_func ("/reliability/misuse/pair/completing-again-with-a-new-result-is-a-critical",
+                   test_pair_completing_again_with_a_new_result);
   g_test_add_func ("/reliability/misuse/pair/completing-on-another-thread-is-a-critical",
                    test_pair_completing_on_another_thread_is_a_critical);
   g_test_add_func ("/reliability/misuse/pair/calling-back-inside-async-still-defers-the-callback",
