@@ -77,6 +77,27 @@ export function maxGap(times) {
     return gap;
 }
 
+/**
+ * Awaits `call()` while a timer ticks every `intervalMs`: the ticks
+ * counted, the longest interval between the start, the ticks and the
+ * result, and the call's value.
+ */
+export async function ticksDuring(intervalMs, call) {
+    const times = [];   // the start, each tick, the result
+    const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, intervalMs, () => {
+        times.push(nowMs());
+        return GLib.SOURCE_CONTINUE;
+    });
+    try {
+        times.push(nowMs());
+        const value = await call();
+        times.push(nowMs());
+        return {ticks: times.length - 2, gap: maxGap(times), value};
+    } finally {
+        GLib.source_remove(timer);
+    }
+}
+
 const tmpdir = GLib.dir_make_tmp('sa-gjs-XXXXXX');
 
 /** A new file with `contents` in a private temporary directory. */

@@ -2,14 +2,13 @@
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
-import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
 import SaTestCaller from 'gi://SaTestCaller';
 
 import * as SA from '../../smartasync-glib/js/smartasync.js';
 import {test, testInLoop, run, assert, assertEquals, sleep} from './tap.js';
 import {SmartAsync, CONTENTS, BLOCK_MS, MAX_GAP_MS, TICK_TEST_TIMEOUT_MS, tempFile,
-    loadContents, text, nowMs, maxGap, measureTicks, measureTicksSync} from './common.js';
+    loadContents, text, measureTicks, measureTicksSync, ticksDuring} from './common.js';
 
 const mainThreadCalls = [];
 const add = SA.wrap((a, b) => {
@@ -67,18 +66,10 @@ testInLoop('async caller, JS blocking callable: no crash, right value, run from 
 testInLoop('async caller, C blocking callable: a worker thread, the loop keeps ticking', async () => {
     const slowDouble = SaTestCaller.new_slow_double();
     const {ticks, gap} = await measureTicks(5, async () => {
-        const times = [];   // the start, each tick, the result
-        const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, 10, () => {
-            times.push(nowMs());
-            return GLib.SOURCE_CONTINUE;
-        });
-        times.push(nowMs());
-        const value = await SA.call(slowDouble, [21, BLOCK_MS]);
-        times.push(nowMs());
-        GLib.source_remove(timer);
-        assertEquals(value, 42);
+        const m = await ticksDuring(10, () => SA.call(slowDouble, [21, BLOCK_MS]));
+        assertEquals(m.value, 42);
         assert(!SaTestCaller.slow_double_ran_on_creator_thread(), 'ran on a worker');
-        return {ticks: times.length - 2, gap: maxGap(times)};
+        return m;
     });
     assert(ticks >= 5, `the loop ticked ${ticks} times`);
     // It never stopped dispatching for as long as the call blocks.

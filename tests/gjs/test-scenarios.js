@@ -9,7 +9,7 @@ import SaTestCaller from 'gi://SaTestCaller';
 import * as SA from '../../smartasync-glib/js/smartasync.js';
 import {test, testInLoop, run, assert, assertEquals} from './tap.js';
 import {SmartAsync, BLOCK_MS, MAX_GAP_MS, TICK_TEST_TIMEOUT_MS, tempFile, loadContents, text,
-    nowMs, maxGap, measureTicks} from './common.js';
+    measureTicks, ticksDuring} from './common.js';
 
 const load = loadContents();
 
@@ -24,17 +24,9 @@ testInLoop('a main-loop app calls blocking code while a timer ticks', async () =
     // cannot leave the main thread.
     const slowDouble = SaTestCaller.new_slow_double();
     const {ticks, gap} = await measureTicks(5, async () => {
-        const times = [];   // the start, each tick, the result
-        const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, 20, () => {
-            times.push(nowMs());
-            return GLib.SOURCE_CONTINUE;
-        });
-        times.push(nowMs());
-        const value = await SA.call(slowDouble, [21, BLOCK_MS]);
-        times.push(nowMs());
-        GLib.source_remove(timer);
-        assertEquals(value, 42);
-        return {ticks: times.length - 2, gap: maxGap(times)};
+        const m = await ticksDuring(20, () => SA.call(slowDouble, [21, BLOCK_MS]));
+        assertEquals(m.value, 42);
+        return m;
     });
     assert(ticks >= 5, `ticked ${ticks} times`);
     // The timer never stopped for as long as the call blocks.
