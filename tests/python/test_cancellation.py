@@ -58,6 +58,21 @@ def cancelled():
     cancellable.cancel()
     return cancellable
 
+def error_collector(loop, expected=1):
+    """A callback that finishes each call into a list of errors and ends
+    the loop once `expected` arrived; and that list."""
+    errors = []
+
+    def on_done(fn, result):
+        try:
+            fn.call_finish(result)
+        except GLib.Error as error:
+            errors.append(error)
+        if len(errors) == expected:
+            loop.done()
+
+    return on_done, errors
+
 
 def test_cancelled_before_a_sync_call_never_runs_the_callable():
     waiter, runs = make_waiter()
@@ -77,14 +92,7 @@ def test_cancelled_before_an_async_pair_from_sync_code(pipe_reader):
 
 def test_cancelled_before_an_async_pair_in_a_glib_loop(loop, pipe_reader):
     read, stream = pipe_reader
-    errors = []
-
-    def on_done(fn, result):
-        try:
-            fn.call_finish(result)
-        except GLib.Error as error:
-            errors.append(error)
-        loop.done()
+    on_done, errors = error_collector(loop)
 
     def start():
         assert SmartAsync.context_is_async()
@@ -99,14 +107,7 @@ def test_cancelled_before_an_async_pair_in_a_glib_loop(loop, pipe_reader):
 
 def test_cancelled_before_a_call_in_a_glib_loop(loop):
     waiter, runs = make_waiter()
-    errors = []
-
-    def on_done(fn, result):
-        try:
-            fn.call_finish(result)
-        except GLib.Error as error:
-            errors.append(error)
-        loop.done()
+    on_done, errors = error_collector(loop)
 
     loop.run(lambda: waiter(1.0, cancellable=cancelled(), callback=on_done))
     assert_error(errors[0], IO_ERROR, CANCELLED)
@@ -150,16 +151,8 @@ def test_cancelled_during_a_sync_call_of_an_async_pair(pipe_reader):
 def test_cancelled_during_a_call_in_a_glib_loop(loop, pipe_reader):
     read, stream = pipe_reader
     waiter, runs = make_waiter()
-    errors = []
+    on_done, errors = error_collector(loop, expected=2)
     cancellable = Gio.Cancellable()
-
-    def on_done(fn, result):
-        try:
-            fn.call_finish(result)
-        except GLib.Error as error:
-            errors.append(error)
-        if len(errors) == 2:
-            loop.done()
 
     def start():
         waiter(5.0, cancellable=cancellable, callback=on_done)   # worker thread
