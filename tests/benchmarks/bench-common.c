@@ -671,13 +671,16 @@ chain_take_result (BenchChain   *chain,
   chain->sum += (guint) g_value_get_int (&value);
 }
 
+/* Takes a call's result and starts the chain's next call. */
 static void
-call_async_done (GObject      *source_object,
+chain_call_done (GObject      *source_object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  chain_take_result (user_data, result);
-  bench_chain_call_async_step (user_data);
+  BenchChain *chain = user_data;
+
+  chain_take_result (chain, result);
+  chain->step (chain);
 }
 
 void
@@ -686,17 +689,8 @@ bench_chain_call_async_step (BenchChain *chain)
   if (bench_chain_done (chain))
     return;
 
-  sa_function_call_async (chain->fn, NULL, call_async_done, chain,
+  sa_function_call_async (chain->fn, NULL, chain_call_done, chain,
                           (int) chain->next++, 1);
-}
-
-static void
-smart_call_done (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  chain_take_result (user_data, result);
-  bench_chain_smart_call_step (user_data);
 }
 
 void
@@ -705,6 +699,6 @@ bench_chain_smart_call_step (BenchChain *chain)
   if (bench_chain_done (chain))
     return;
 
-  g_object_unref (sa_function_call (chain->fn, NULL, smart_call_done,
+  g_object_unref (sa_function_call (chain->fn, NULL, chain_call_done,
                                     chain, (int) chain->next++, 1));
 }

@@ -16,104 +16,6 @@
 #define TARGET_GROWTH_KIB 1024
 #define WARMUP_CALLS 10000
 
-typedef struct _Run Run;
-struct _Run
-{
-  SaFunction *fn;
-  gboolean    smart;
-  guint64     next;
-  guint64     n;
-  guint64     sum;
-  GMainLoop  *loop;
-};
-
-static guint64
-run_sync_caller (SaFunction *fn,
-                 gboolean    smart,
-                 guint64     n)
-{
-  guint64 sum = 0;
-
-  for (guint64 i = 0; i < n; i++)
-    {
-      if (smart)
-        {
-          g_autoptr(GAsyncResult) res = NULL;
-          g_auto(GValue) ret = G_VALUE_INIT;
-
-          res = sa_function_call (fn, NULL, NULL, NULL, (int) i, 1);
-          if (!sa_function_call_finish (fn, res, &ret, NULL))
-            g_error ("call failed");
-          sum += (guint) g_value_get_int (&ret);
-        }
-      else
-        {
-          int result = 0;
-
-          if (!sa_function_call_sync (fn, NULL, NULL, (int) i, 1, &result))
-            g_error ("call_sync failed");
-          sum += (guint) result;
-        }
-    }
-
-  return sum;
-}
-
-static void run_step (Run *run);
-
-static void
-run_done (GObject      *source_object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Run *run = user_data;
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_autoptr(GError) error = NULL;
-
-  if (!sa_function_call_finish (run->fn, result, &value, &error))
-    g_error ("call failed: %s", error->message);
-  run->sum += (guint) g_value_get_int (&value);
-  run_step (run);
-}
-
-static void
-run_step (Run *run)
-{
-  if (run->next == run->n)
-    {
-      g_main_loop_quit (run->loop);
-      return;
-    }
-
-  if (run->smart)
-    g_object_unref (sa_function_call (run->fn, NULL, run_done, run,
-                                      (int) run->next++, 1));
-  else
-    sa_function_call_async (run->fn, NULL, run_done, run, (int) run->next++, 1);
-}
-
-static gboolean
-start_run (gpointer user_data)
-{
-  run_step (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static guint64
-run_async_caller (SaFunction *fn,
-                  gboolean    smart,
-                  guint64     n)
-{
-  Run run = { fn, smart, 0, n, 0, NULL };
-
-  run.loop = g_main_loop_new (NULL, FALSE);
-  g_idle_add (start_run, &run);
-  g_main_loop_run (run.loop);
-  g_main_loop_unref (run.loop);
-
-  return run.sum;
-}
-
 static guint64
 run_calls (const char *path,
            SaFunction *fn,
@@ -123,10 +25,18 @@ run_calls (const char *path,
   guint64 sum;
   guint64 expected = 0;
 
+  /* The same call loops and chains as the ratio benchmarks. */
   if (g_str_has_prefix (path, "sync-"))
-    sum = run_sync_caller (fn, smart, n);
+    {
+      sum = smart ? bench_run_smart_call (fn, n) : bench_run_call_sync (fn, n);
+    }
   else
-    sum = run_async_caller (fn, smart, n);
+    {
+      BenchChainKind kind = { fn, NULL, smart ? bench_chain_smart_call_step
+                                              : bench_chain_call_async_step, FALSE };
+
+      sum = bench_chain_run (&kind, n);
+    }
 
   for (guint64 i = 0; i < n; i++)
     expected += (guint) ((int) i + 1);
