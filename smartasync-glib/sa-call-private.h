@@ -6,6 +6,7 @@
 #pragma once
 
 #include "sa-function-private.h"
+#include "sa-wait-private.h"
 
 G_BEGIN_DECLS
 
@@ -14,14 +15,14 @@ typedef enum
   SA_CALL_PENDING,    /* the callable is running */
   SA_CALL_DONE,       /* result or error is set */
   SA_CALL_ABANDONED,  /* a sync caller stopped waiting (deadline) */
+  SA_CALL_CANCELLED,  /* a hop ended at once by its caller's cancellable */
 } SaCallState;
 
 /* Shared by the caller side (a waiting private loop or the caller's GTask)
- * and the callable side (a worker thread, a native pair's callback, a hop
- * to the owner thread). Each side holds a reference; whichever side
- * finishes first decides the state with one compare-and-swap, so a late
- * completion after a deadline is dropped rather than delivered. */
-typedef struct _SaCall SaCall;
+ * and the callable side (a worker thread, a pair's callback, a hop to the
+ * owner thread). Each side holds a reference; whichever side finishes
+ * first decides the state with one compare-and-swap, so a late completion
+ * after a deadline or a cancelled hop is dropped rather than delivered. */
 struct _SaCall
 {
   gatomicrefcount  ref_count;
@@ -32,18 +33,22 @@ struct _SaCall
   GCancellable    *cancellable;    /* the caller's */
   GCancellable    *op_cancellable; /* what the callable sees */
   gulong           forward_id;     /* cancellable -> op_cancellable */
+  gulong           cancel_id;      /* cancellable -> the call ends at once */
 
   /* Where completion goes: the caller's task (async callers), or a wakeup
-   * of the private context a sync caller iterates. */
+   * of the private context a sync caller waits in. */
   GTask           *task;
-  GMainContext    *wait_context;
+  SaWaitContext   *wait;
 
-  /* Where the callable was started: a native pair must complete in the
-   * thread-default context it saw (NULL: the global default one), which
-   * is only compared, never dereferenced (a pair breaking the rule may
-   * complete after it is gone). */
+  /* Where a pair was started: it must complete in the thread-default
+   * context it saw (NULL: the global default one), which is only
+   * compared, never dereferenced. */
   GThread         *start_thread;
   GMainContext    *start_context;
+
+  /* Held while a call made during its start-up is under way, so that
+   * g_application_run() iterates until the call is delivered. */
+  GApplication    *held_application;
 
   GValue           result;
   GError          *error;
@@ -52,38 +57,28 @@ struct _SaCall
   GValue           args[];         /* function->n_params */
 };
 
-SaCall   *sa_call_new                 (SaFunction   *function,
-                                       GCancellable *cancellable);
-SaCall   *sa_call_ref                 (SaCall       *call);
-void      sa_call_unref               (SaCall       *call);
-void      sa_call_complete            (SaCall       *call);
-void      sa_call_post_to_owner       (SaCall       *call);
-void      sa_call_own_cancellable     (SaCall       *call);
-void      sa_call_unchain_cancellable (SaCall       *call);
-void      sa_call_drain_abandoned     (SaCall       *call);
-GTask    *sa_call_new_task            (SaCall       *call,
-                                       gpointer      source_object,
-                                       GAsyncReadyCallback callback,
-                                       gpointer      user_data);
-void      sa_call_thread_func         (GTask        *task,
-                                       gpointer      source_object,
-                                       gpointer      task_data,
-                                       GCancellable *cancellable);
-gboolean  sa_call_propagate           (SaCall       *call,
-                                       GValue       *value,
-                                       GError      **error);
-
-/* The callable, in each of its four implementations (sa-invoke.c). */
-gboolean  sa_function_invoke_sync     (SaFunction   *self,
-                                       GValue       *args,
-                                       GCancellable *cancellable,
-                                       GValue       *result,
-                                       GError      **error);
-void      sa_function_start           (SaFunction   *self,
-                                       SaCall       *call);
-void      sa_function_start_here      (SaFunction   *self,
-                                       SaCall       *call);
-void      sa_function_prepare_pair_shapes (SaFunction *self);
+SaCall   *sa_call_new                 (SaFunction          *function,
+                                       GCancellable        *cancellable);
+SaCall   *sa_call_ref                 (SaCall              *call);
+void      sa_call_unref               (SaCall              *call);
+void      sa_call_start               (SaCall              *call);
+void      sa_call_complete            (SaCall              *call);
+void      sa_call_own_cancellable     (SaCall              *call);
+void      sa_call_unchain_cancellable (SaCall              *call);
+void      sa_call_end_on_cancel       (SaCall              *call);
+void      sa_call_hold_application    (SaCall              *call,
+                                       GApplication        *application);
+GTask    *sa_call_new_task            (SaCall              *call,
+                                       gpointer             source_object,
+                                       gpointer             source_tag,
+                                       const char          *task_name,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+SaCall   *sa_call_from_task           (GTask               *task);
+gboolean  sa_call_propagate           (SaCall              *call,
+                                       GValue              *value,
+                                       GError             **error);
+GMainContext *sa_call_delivery_context (SaCall             *call);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaCall, sa_call_unref)
 

@@ -5,9 +5,23 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "sa-call-private.h"
+#include "sa-callable-private.h"
 #include "sa-error.h"
 #include "sa-signature-private.h"
+
+/* Marks the tasks of calls made with a library's own source tag. */
+static GQuark
+sa_call_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("sa-call");
+  return quark;
+}
 
 SaCall *
 sa_call_new (SaFunction   *function,
@@ -46,21 +60,44 @@ sa_call_unref (SaCall *call)
 
   if (call->forward_id != 0)
     g_cancellable_disconnect (call->cancellable, call->forward_id);
+  if (call->cancel_id != 0)
+    g_cancellable_disconnect (call->cancellable, call->cancel_id);
 
   for (guint i = 0; i < call->function->n_params; i++)
     sa_value_clear (&call->args[i]);
   sa_value_clear (&call->result);
   g_clear_error (&call->error);
   g_clear_object (&call->task);
-  g_clear_pointer (&call->wait_context, g_main_context_unref);
+  g_clear_object (&call->held_application);
+  if (call->wait != NULL)
+    {
+      /* The context an abandoned call was started in can be let go of
+       * once the call itself is gone. */
+      if (g_atomic_int_get (&call->state) == SA_CALL_ABANDONED)
+        sa_wait_context_abandoned_done (call->wait);
+      sa_wait_context_unref (call->wait);
+    }
   g_clear_object (&call->op_cancellable);
   g_clear_object (&call->cancellable);
   g_clear_object (&call->function);
   g_free (call);
 }
 
+/* Starts the function's pair here, in this thread's thread-default
+ * context, which its completion must come back to. */
+void
+sa_call_start (SaCall *call)
+{
+  SaCallable *callable = call->function->callable;
+
+  call->start_thread = g_thread_self ();
+  call->start_context = g_main_context_get_thread_default ();
+  callable->klass->start (callable, call);
+}
+
 /* Called by the callable's side once call->result or call->error is set,
- * from any thread. The first of completion and abandonment wins. */
+ * from any thread. The first of completion, abandonment and cancellation
+ * of a hop wins. */
 void
 sa_call_complete (SaCall *call)
 {
@@ -69,13 +106,9 @@ sa_call_complete (SaCall *call)
   if (!g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING, SA_CALL_DONE))
     return;
 
-  if (call->wait_context != NULL)
+  if (call->wait != NULL)
     {
-      /* The waiting thread looks at the state after every iteration, so
-       * a completion dispatched by its own wait (the common case) needs no
-       * wakeup: that would be a write() to an eventfd nobody reads. */
-      if (!g_main_context_is_owner (call->wait_context))
-        g_main_context_wakeup (call->wait_context);
+      sa_wait_context_wake (call->wait);
       return;
     }
 
@@ -88,9 +121,34 @@ sa_call_complete (SaCall *call)
     g_task_return_boolean (task, TRUE);
 }
 
+static void
+release_application (GObject    *task,
+                     GParamSpec *pspec,
+                     gpointer    data)
+{
+  g_application_release (G_APPLICATION (data));
+}
+
+/* g_application_run() iterates only while the application is held: a
+ * call made during start-up (an async context, sa_context_is_async())
+ * keeps it held until its callback has run. */
+void
+sa_call_hold_application (SaCall       *call,
+                          GApplication *application)
+{
+  g_assert (call->task != NULL);
+
+  call->held_application = g_object_ref (application);
+  g_application_hold (application);
+  g_signal_connect_object (call->task, "notify::completed",
+                           G_CALLBACK (release_application), application, 0);
+}
+
 GTask *
 sa_call_new_task (SaCall              *call,
                   gpointer             source_object,
+                  gpointer             source_tag,
+                  const char          *task_name,
                   GAsyncReadyCallback  callback,
                   gpointer             user_data)
 {
@@ -98,90 +156,39 @@ sa_call_new_task (SaCall              *call,
 
   task = g_task_new (source_object != NULL ? source_object : call->function,
                      call->cancellable, callback, user_data);
-  g_task_set_source_tag (task, sa_function_call_async);
+  /* The function's name is what sysprof and debuggers show, rather than
+   * the stringified tag the g_task_set_source_tag() macro would set. */
+  (g_task_set_source_tag) (task, source_tag != NULL ? source_tag : sa_function_call_async);
+  g_task_set_name (task, task_name != NULL ? task_name : call->function->interned_name);
   g_task_set_task_data (task, sa_call_ref (call), (GDestroyNotify) sa_call_unref);
+  if (source_tag != NULL)
+    g_object_set_qdata (G_OBJECT (task), sa_call_quark (), call);
   call->task = g_object_ref (task);
 
   return task;
 }
 
-void
-sa_call_thread_func (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
+/* The call behind a task made by sa_call_new_task(), or NULL for any
+ * other task. */
+SaCall *
+sa_call_from_task (GTask *task)
 {
-  SaCall *call = task_data;
+  if (g_task_get_source_tag (task) == sa_function_call_async)
+    return g_task_get_task_data (task);
 
-  /* Cancelled while queued for a worker: the callable never runs. */
-  if (!g_cancellable_set_error_if_cancelled (cancellable, &call->error))
-    sa_function_invoke_sync (call->function, call->args, cancellable,
-                             &call->result, &call->error);
-  sa_call_complete (call);
+  /* A library's own source tag (sa_function_call_async_full()). */
+  return g_object_get_qdata (G_OBJECT (task), sa_call_quark ());
 }
 
-static gboolean
-sa_call_run_on_owner (gpointer data)
+/* Where the call's completion is delivered. */
+GMainContext *
+sa_call_delivery_context (SaCall *call)
 {
-  SaCall *call = data;
-  SaFunction *self = call->function;
-
-  /* A sync caller that gave up (deadline) no longer wants it run. */
-  if (g_atomic_int_get (&call->state) != SA_CALL_PENDING)
-    return G_SOURCE_REMOVE;
-
-  if (g_cancellable_set_error_if_cancelled (call->op_cancellable, &call->error))
-    {
-      sa_call_complete (call);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* The function's context is iterated by another thread than the one
-   * that created it (created on a thread that never ran its own context):
-   * running the callable here would break the one thing the flag
-   * promises, and a GJS callable would abort the process. */
-  if (G_UNLIKELY (!sa_function_is_owner_thread (self)))
-    {
-      g_set_error (&call->error, SA_ERROR, SA_ERROR_FAILED,
-                   "Function “%s” only runs on the thread that created it, "
-                   "but another thread iterates its main context; create it "
-                   "on the thread that runs that context", self->name);
-      sa_call_complete (call);
-      return G_SOURCE_REMOVE;
-    }
-
-  if (sa_function_kind (self) == SA_FUNCTION_KIND_SYNC)
-    {
-      sa_function_invoke_sync (self, call->args, call->op_cancellable,
-                               &call->result, &call->error);
-      sa_call_complete (call);
-    }
-  else
-    {
-      /* Whatever the pair starts must complete on the owner's context,
-       * which is dispatching us but need not be thread-default. */
-      g_main_context_push_thread_default (self->main_context);
-      sa_function_start_here (self, call);
-      g_main_context_pop_thread_default (self->main_context);
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the callable from the owner thread's main context; the result finds
- * its way back through sa_call_complete(). */
-void
-sa_call_post_to_owner (SaCall *call)
-{
-  GSource *source;
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, sa_call_run_on_owner, sa_call_ref (call),
-                         (GDestroyNotify) sa_call_unref);
-  g_source_set_static_name (source, "[smartasync] run on owner thread");
-  g_source_attach (source, call->function->main_context);
-  g_source_unref (source);
+  if (call->wait != NULL)
+    return call->wait->context;
+  if (call->task != NULL)
+    return g_task_get_context (call->task);
+  return NULL;
 }
 
 /* Hands the result of a completed call to the caller, once. @value, if
@@ -232,8 +239,9 @@ forward_cancellation (GCancellable *cancellable,
 }
 
 /* Gives the callable a cancellable of the call's own, chained to the
- * caller's: a deadline needs one to stop the callable with, and the private
- * context needs the chain cut before it goes (sa_call_unchain_cancellable()). */
+ * caller's: a deadline needs one to stop the callable with, and a private
+ * context needs the chain cut before it can go (see
+ * sa_call_unchain_cancellable()). */
 void
 sa_call_own_cancellable (SaCall *call)
 {
@@ -261,118 +269,39 @@ sa_call_unchain_cancellable (SaCall *call)
     }
 }
 
-/* Abandoned calls
- *
- * A sync caller that gives up at its deadline leaves the callable running.
- * A pair started in the caller's private context completes there: a GTask
- * returning from a worker thread or from the caller's own main loop
- * attaches its callback to that context, and the pair's own timeouts live
- * there too. Nobody iterates the context any more, so those sources, the
- * pair's task and this call (arguments, cancellables) would never be
- * released.
- *
- * One library thread drains such contexts, looking again with a growing
- * interval (1 ms doubling to 1 s) until the call's last other reference is
- * gone: the late completion runs there, the pair's _finish included, and
- * is dropped. A pair that never completes keeps its call, and one look a
- * second, for as long as it lives. */
-
-#define DRAIN_FIRST_INTERVAL (1 * G_TIME_SPAN_MILLISECOND)
-#define DRAIN_MAX_INTERVAL   (1 * G_TIME_SPAN_SECOND)
-
-typedef struct
-{
-  GSource  source;
-  SaCall  *call;
-  gint64   interval;
-} SaDrainSource;
-
-static gboolean
-sa_drain_dispatch (GSource     *source,
-                   GSourceFunc  callback,
-                   gpointer     user_data)
-{
-  SaDrainSource *drain = (SaDrainSource *) source;
-  GMainContext *context = drain->call->wait_context;
-
-  /* The caller popped and released it when it gave up. */
-  if (g_main_context_acquire (context))
-    {
-      g_main_context_push_thread_default (context);
-      while (g_main_context_iteration (context, FALSE))
-        ;
-      g_main_context_pop_thread_default (context);
-      g_main_context_release (context);
-    }
-
-  /* Only this source holds the call: nothing can complete it any more. */
-  if (g_atomic_ref_count_compare (&drain->call->ref_count, 1))
-    return G_SOURCE_REMOVE;
-
-  drain->interval = MIN (drain->interval * 2, DRAIN_MAX_INTERVAL);
-  g_source_set_ready_time (source, g_get_monotonic_time () + drain->interval);
-  return G_SOURCE_CONTINUE;
-}
-
 static void
-sa_drain_finalize (GSource *source)
+end_cancelled_call (GCancellable *cancellable,
+                    SaCall       *call)
 {
-  SaDrainSource *drain = (SaDrainSource *) source;
+  g_autoptr(GTask) task = NULL;
 
-  /* The call's context, with whatever the pair left in it, goes too. */
-  g_clear_pointer (&drain->call, sa_call_unref);
-}
+  /* The callable's side may be writing its outcome into the call right
+   * now: winning the state is all this side does with the call, but for
+   * the caller's task, which the losing side never touches. */
+  if (!g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING, SA_CALL_CANCELLED))
+    return;
 
-static GSourceFuncs sa_drain_funcs = {
-  .dispatch = sa_drain_dispatch,
-  .finalize = sa_drain_finalize,
-};
-
-static gpointer
-sa_drain_thread (gpointer data)
-{
-  GMainContext *context = data;
-
-  g_main_context_push_thread_default (context);
-  for (;;)
-    g_main_context_iteration (context, TRUE);
-
-  return NULL;
-}
-
-static GMainContext *
-sa_drain_context (void)
-{
-  static gsize initialized = 0;
-  static GMainContext *context;
-
-  if (g_once_init_enter (&initialized))
+  if (call->wait != NULL)
     {
-      context = g_main_context_new ();
-      g_thread_unref (g_thread_new ("sa-drain", sa_drain_thread, context));
-      g_once_init_leave (&initialized, 1);
+      sa_wait_context_wake (call->wait);
+      return;
     }
 
-  return context;
+  task = g_steal_pointer (&call->task);
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "Function “%s” was cancelled", call->function->name);
 }
 
-/* Takes over the private context of a call its sync caller abandoned; see
- * above. The caller must have popped the context. */
+/* A call that waits for another thread to run the callable (a hop to an
+ * owner thread) ends at once when the caller cancels it, however busy, or
+ * gone, that thread is: the callable's outcome is dropped when it comes.
+ * The handler holds no reference; sa_call_unref() disconnects it, which
+ * waits for it should it be running in another thread. */
 void
-sa_call_drain_abandoned (SaCall *call)
+sa_call_end_on_cancel (SaCall *call)
 {
-  SaDrainSource *drain;
-  GSource *source;
-
-  g_assert (g_atomic_int_get (&call->state) == SA_CALL_ABANDONED);
-  g_assert (call->wait_context != NULL);
-
-  source = g_source_new (&sa_drain_funcs, sizeof (SaDrainSource));
-  drain = (SaDrainSource *) source;
-  drain->call = sa_call_ref (call);
-  drain->interval = DRAIN_FIRST_INTERVAL;
-  g_source_set_static_name (source, "[smartasync] drain an abandoned call");
-  g_source_set_ready_time (source, 0);
-  g_source_attach (source, sa_drain_context ());
-  g_source_unref (source);
+  if (call->cancellable != NULL)
+    call->cancel_id = g_cancellable_connect (call->cancellable,
+                                             G_CALLBACK (end_cancelled_call),
+                                             call, NULL);
 }

@@ -6,15 +6,130 @@
 #include "config.h"
 
 #include "sa-context.h"
+#include "sa-context-private.h"
+
+/* The application whose shutdown is being emitted: g_application_run()
+ * still owns the default context then, but will not iterate it again. */
+static GApplication *shutting_down;
+
+static gboolean
+on_shutdown (GSignalInvocationHint *hint,
+             guint                  n_param_values,
+             const GValue          *param_values,
+             gpointer               data)
+{
+  g_atomic_pointer_set (&shutting_down, g_value_get_object (&param_values[0]));
+  return TRUE;
+}
+
+static gboolean
+on_startup (GSignalInvocationHint *hint,
+            guint                  n_param_values,
+            const GValue          *param_values,
+            gpointer               data)
+{
+  g_atomic_pointer_compare_and_exchange (&shutting_down,
+                                         g_value_get_object (&param_values[0]), NULL);
+  return TRUE;
+}
+
+/* Emission hooks run before any handler connected to the signal, so a
+ * shutdown handler is never taken for a start-up one. Installed when the
+ * first SaFunction is made. */
+void
+sa_context_watch_applications (void)
+{
+  static gsize installed = 0;
+
+  if (g_once_init_enter (&installed))
+    {
+      g_type_class_ref (G_TYPE_APPLICATION);
+      g_signal_add_emission_hook (g_signal_lookup ("shutdown", G_TYPE_APPLICATION), 0,
+                                  on_shutdown, NULL, NULL);
+      g_signal_add_emission_hook (g_signal_lookup ("startup", G_TYPE_APPLICATION), 0,
+                                  on_startup, NULL, NULL);
+      g_once_init_leave (&installed, 1);
+    }
+}
+
+/* g_application_run() acquires the global default context and emits the
+ * primary instance's startup, activate, open and command-line before its
+ * loop first iterates that context: code there runs outside any dispatch,
+ * yet everything delivered to the default context will be dispatched as
+ * soon as it returns, as long as the application is held. */
+static gboolean
+in_application_startup (GApplication **application)
+{
+  GApplication *app = g_application_get_default ();
+  GMainContext *thread_default;
+
+  if (G_LIKELY (app == NULL))
+    return FALSE;
+
+  thread_default = g_main_context_get_thread_default ();
+  if (thread_default != NULL && thread_default != g_main_context_default ())
+    return FALSE;
+
+  if (!g_main_context_is_owner (g_main_context_default ()))
+    return FALSE;
+
+  if (!g_application_get_is_registered (app) || g_application_get_is_remote (app) ||
+      g_atomic_pointer_get (&shutting_down) == app)
+    return FALSE;
+
+  sa_context_watch_applications ();
+  *application = app;
+  return TRUE;
+}
+
+SaContextKind
+sa_context_classify (GApplication **application)
+{
+  GMainContext *thread_default;
+  GSource *dispatching;
+
+  *application = NULL;
+
+  /* g_main_depth() > 0 only inside g_main_context_dispatch(), i.e. inside
+   * a source callback of some context on this thread. */
+  if (g_main_depth () == 0)
+    return in_application_startup (application)
+      ? SA_CONTEXT_APPLICATION_STARTUP : SA_CONTEXT_SYNC;
+
+  /* The context whose callback this thread is running: owned by this
+   * thread, as dispatching needs it acquired. Async if and only if it is
+   * the thread-default one, where results are delivered. */
+  dispatching = g_main_current_source ();
+  if (dispatching == NULL)
+    return SA_CONTEXT_SYNC;
+
+  thread_default = g_main_context_get_thread_default ();
+  if (thread_default == NULL)
+    thread_default = g_main_context_default ();
+
+  return g_source_get_context (dispatching) == thread_default
+    ? SA_CONTEXT_DISPATCH : SA_CONTEXT_SYNC;
+}
 
 /**
  * sa_context_is_async:
  *
- * Tells whether the calling thread is in an *async context*: it is being
- * dispatched by a [struct@GLib.MainContext] that it owns and that is its
- * thread-default context. A result delivered to the thread-default context
- * will then be dispatched as soon as the current callback returns, so
- * blocking would stall a running loop and starting an operation is safe.
+ * Tells whether the calling thread is in an *async context*: a result
+ * delivered to its thread-default main context will be dispatched as soon
+ * as the current code returns, so blocking would stall a running loop and
+ * starting an operation is safe. That is the case
+ *
+ * - while the thread is being dispatched by a [struct@GLib.MainContext]
+ *   that it owns and that is its thread-default context (a callback of a
+ *   running loop);
+ * - in the start-up handlers of the primary instance of a running
+ *   [class@Gio.Application] (`startup`, `activate`, `open`,
+ *   `command-line`): g_application_run() has acquired the global default
+ *   context and iterates it as soon as they return. A call made there
+ *   holds the application until it is delivered, so the loop runs at
+ *   least that long. Not in `shutdown`, after which nothing is iterated,
+ *   nor in a `startup` emitted by a g_application_register() made before
+ *   g_application_run().
  *
  * Everything else is a *sync context*: plain code before any loop runs or
  * after it ended, a worker thread (for example a [class@Gio.Task] thread),
@@ -39,24 +154,7 @@
 gboolean
 sa_context_is_async (void)
 {
-  GMainContext *thread_default;
-  GSource *dispatching;
+  GApplication *application;
 
-  /* g_main_depth() > 0 only inside g_main_context_dispatch(), i.e. inside
-   * a source callback of some context on this thread. */
-  if (g_main_depth () == 0)
-    return FALSE;
-
-  /* The context whose callback this thread is running: owned by this
-   * thread, as dispatching needs it acquired. Async if and only if it is
-   * the thread-default one, where results are delivered. */
-  dispatching = g_main_current_source ();
-  if (dispatching == NULL)
-    return FALSE;
-
-  thread_default = g_main_context_get_thread_default ();
-  if (thread_default == NULL)
-    thread_default = g_main_context_default ();
-
-  return g_source_get_context (dispatching) == thread_default;
+  return sa_context_classify (&application) != SA_CONTEXT_SYNC;
 }

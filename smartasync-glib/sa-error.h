@@ -36,6 +36,10 @@ G_BEGIN_DECLS
  *   the signature declares without losing information
  * @SA_ERROR_RESULT_TYPE: the callable produced a result that could not be
  *   converted to the declared return type
+ * @SA_ERROR_UNSAFE_DEADLINE: a deadline was asked of a function with
+ *   %G_TYPE_POINTER parameters that lacks %SA_FUNCTION_FLAGS_DEADLINE_SAFE:
+ *   a call abandoned at its deadline could write through them after the
+ *   caller freed what they point to. Since: 0.2
  *
  * Error codes in the %SA_ERROR domain.
  *
@@ -47,6 +51,7 @@ typedef enum
   SA_ERROR_ARGUMENT_COUNT,
   SA_ERROR_ARGUMENT_TYPE,
   SA_ERROR_RESULT_TYPE,
+  SA_ERROR_UNSAFE_DEADLINE,
 } SaError;
 
 SA_AVAILABLE_IN_ALL

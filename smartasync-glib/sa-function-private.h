@@ -5,24 +5,13 @@
 
 #pragma once
 
-#include <ffi.h>
-
 #include "sa-function.h"
 
 G_BEGIN_DECLS
 
 #define SA_FUNCTION_MAX_PARAMS 32
 
-/* How the callable is implemented: C functions through libffi, or the
- * GValue-based callbacks that bindings implement. */
-typedef enum
-{
-  SA_CALLABLE_NONE,
-  SA_CALLABLE_NATIVE_SYNC,
-  SA_CALLABLE_NATIVE_ASYNC,
-  SA_CALLABLE_VALUE_SYNC,
-  SA_CALLABLE_VALUE_ASYNC,
-} SaCallableType;
+typedef struct _SaCallable SaCallable;
 
 struct _SaFunction
 {
@@ -37,60 +26,36 @@ struct _SaFunction
   /* The value table of each parameter type, looked up once: collecting
    * C arguments then needs no type-system lookup per argument. */
   const GTypeValueTable **param_vtables;
+  /* A G_TYPE_POINTER parameter: raw memory an abandoned call could
+   * still write to (see SA_FUNCTION_FLAGS_DEADLINE_SAFE). */
+  gboolean         has_raw_pointers;
 
   /* The thread-default context at construction and its thread: where
    * SA_FUNCTION_FLAGS_OWNER_THREAD callables run. */
   GMainContext    *main_context;
   GThread         *owner_thread;
 
-  int              mode;     /* SaMode, atomic */
-  int              timeout;  /* milliseconds or -1, atomic */
+  int              mode;           /* SaMode, atomic */
+  int              timeout;        /* milliseconds or -1, atomic */
+  int              stall_warning;  /* milliseconds or 0, atomic */
 
-  SaCallableType   callable_type;
-  union
-  {
-    struct
-    {
-      GCallback  func;
-      ffi_cif    cif;
-    } native_sync;
-    struct
-    {
-      GCallback  async_func;
-      GCallback  finish_func;
-      ffi_cif    async_cif;
-      ffi_cif    finish_cif;
-      /* How to call the pair without libffi (sa-invoke.c), or 0 and -1 */
-      guint      start_shape;
-      int        finish_shape;
-    } native_async;
-    struct
-    {
-      SaSyncFunc func;
-    } value_sync;
-    struct
-    {
-      SaAsyncFunc func;
-    } value_async;
-  } callable;
-  ffi_type       **ffi_arg_types;
-  ffi_type       **ffi_finish_types;
-  gpointer         user_data;
-  GDestroyNotify   user_data_destroy;
+  /* What is wrapped: one of the kinds in sa-callable-private.h. */
+  SaCallable      *callable;
 };
-
-static inline SaFunctionKind
-sa_function_kind (SaFunction *self)
-{
-  return (self->callable_type == SA_CALLABLE_NATIVE_ASYNC ||
-          self->callable_type == SA_CALLABLE_VALUE_ASYNC)
-    ? SA_FUNCTION_KIND_ASYNC : SA_FUNCTION_KIND_SYNC;
-}
 
 static inline gboolean
 sa_function_is_owner_thread (SaFunction *self)
 {
   return self->owner_thread == g_thread_self ();
 }
+
+static inline gboolean
+sa_function_owner_thread_only (SaFunction *self)
+{
+  return (self->flags & SA_FUNCTION_FLAGS_OWNER_THREAD) != 0;
+}
+
+SaFunctionKind sa_function_kind        (SaFunction *self);
+gboolean       sa_function_debug_enabled (gboolean cheap);
 
 G_END_DECLS

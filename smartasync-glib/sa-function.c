@@ -1,16 +1,21 @@
 /* sa-function.c: a callable that works from sync and async callers
  *
+ * The object, its constructors and its entry points. Which path a call
+ * takes is decided in sa-dispatch.c; what is wrapped is one of the kinds
+ * in sa-callable-private.h.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
-#include <gobject/gvaluecollector.h>
 #include <string.h>
 
-#include "sa-call-private.h"
 #include "sa-call-result-private.h"
-#include "sa-context.h"
+#include "sa-callable-private.h"
+#include "sa-collect-private.h"
+#include "sa-context-private.h"
+#include "sa-dispatch-private.h"
 #include "sa-enum-types.h"
 #include "sa-error.h"
 #include "sa-signature-private.h"
@@ -33,7 +38,7 @@
  * | caller | wraps        | path                                                     |
  * |--------|--------------|----------------------------------------------------------|
  * | sync   | blocking     | direct call on the caller's thread                       |
- * | sync   | async pair   | a fresh private #GMainContext, pushed as thread-default, is iterated until the pair completes; the caller's contexts are never iterated |
+ * | sync   | async pair   | a private #GMainContext, pushed as thread-default, is iterated until the pair completes; the caller's contexts are never iterated |
  * | async  | async pair   | started at once; a #GTask completes in the caller's context |
  * | async  | blocking     | g_task_run_in_thread(); the loop keeps running            |
  *
@@ -53,25 +58,6 @@
  * Since: 0.1
  */
 
-/* The four paths of the design, plus the hop that keeps owner-thread
- * callables (GJS) on their thread when an async caller calls them. */
-typedef enum
-{
-  SA_PATH_DIRECT,           /* sync caller, blocking callable */
-  SA_PATH_PRIVATE_CONTEXT,  /* sync caller, async pair */
-  SA_PATH_ASYNC_PAIR,       /* async caller, async pair */
-  SA_PATH_WORKER_THREAD,    /* async caller, blocking callable */
-  SA_PATH_OWNER_THREAD,     /* async caller, owner-thread blocking callable */
-} SaPath;
-
-static const char * const path_names[] = {
-  [SA_PATH_DIRECT] = "direct call",
-  [SA_PATH_PRIVATE_CONTEXT] = "private context",
-  [SA_PATH_ASYNC_PAIR] = "async pair",
-  [SA_PATH_WORKER_THREAD] = "worker thread",
-  [SA_PATH_OWNER_THREAD] = "owner thread",
-};
-
 enum {
   PROP_0,
   PROP_NAME,
@@ -79,6 +65,7 @@ enum {
   PROP_KIND,
   PROP_MODE,
   PROP_TIMEOUT,
+  PROP_STALL_WARNING,
   PROP_RETURN_TYPE,
   PROP_MAIN_CONTEXT,
   N_PROPS
@@ -86,33 +73,45 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* G_MESSAGES_DEBUG is read once: checking it costs a getenv() per call. */
-static gboolean sa_debug_enabled;
-
 G_DEFINE_FINAL_TYPE (SaFunction, sa_function, G_TYPE_OBJECT)
 
-typedef struct
-{
-  gpointer       data;
-  GDestroyNotify destroy;
-} DeferredDestroy;
+/* Debug tracing: G_MESSAGES_DEBUG is read again when a function is made
+ * and on every call but the direct ones, which only look every so often
+ * (reading the environment costs about a third of such a call). */
+static gboolean debug_enabled;
+static GPrivate direct_calls_since_look;
 
 static gboolean
-run_deferred_destroy (gpointer user_data)
+look_at_debug_setting (void)
 {
-  return G_SOURCE_REMOVE;
+  gboolean enabled = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+
+  g_atomic_int_set (&debug_enabled, enabled);
+  return enabled;
 }
 
-/* The release itself is the source's destroy notify: it runs after the
- * dispatch on the owner thread, or, should the context go away before
- * dispatching it, when the context is freed, so the data is never lost. */
-static void
-deferred_destroy_free (gpointer user_data)
+gboolean
+sa_function_debug_enabled (gboolean cheap)
 {
-  DeferredDestroy *deferred = user_data;
+  guint count;
 
-  deferred->destroy (deferred->data);
-  g_free (deferred);
+  if (g_log_get_debug_enabled ())
+    return TRUE;
+  if (!cheap)
+    return look_at_debug_setting ();
+
+  count = GPOINTER_TO_UINT (g_private_get (&direct_calls_since_look));
+  g_private_set (&direct_calls_since_look, GUINT_TO_POINTER ((count + 1) % 64));
+  if (count == 0)
+    return look_at_debug_setting ();
+
+  return g_atomic_int_get (&debug_enabled);
+}
+
+SaFunctionKind
+sa_function_kind (SaFunction *self)
+{
+  return self->callable->klass->kind;
 }
 
 static void
@@ -120,39 +119,12 @@ sa_function_finalize (GObject *object)
 {
   SaFunction *self = SA_FUNCTION (object);
 
-  if (self->user_data_destroy != NULL)
-    {
-      /* An owner-thread callable's data belongs to its thread too (a GJS
-       * closure must not be released elsewhere). */
-      if ((self->flags & SA_FUNCTION_FLAGS_OWNER_THREAD) &&
-          !sa_function_is_owner_thread (self))
-        {
-          DeferredDestroy *deferred = g_new (DeferredDestroy, 1);
-          GSource *source;
-
-          deferred->data = self->user_data;
-          deferred->destroy = self->user_data_destroy;
-
-          /* Not g_main_context_invoke(): it runs the function at once on
-           * any thread that can acquire the context, which for the global
-           * default context is any thread while the owner is not iterating
-           * it. */
-          source = g_idle_source_new ();
-          g_source_set_priority (source, G_PRIORITY_DEFAULT);
-          g_source_set_callback (source, run_deferred_destroy, deferred, deferred_destroy_free);
-          g_source_set_static_name (source, "[smartasync] release owner-thread data");
-          g_source_attach (source, self->main_context);
-          g_source_unref (source);
-        }
-      else
-        self->user_data_destroy (self->user_data);
-    }
+  if (self->callable != NULL)
+    self->callable->klass->finalize (self->callable, self);
 
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->param_types, g_free);
   g_clear_pointer (&self->param_vtables, g_free);
-  g_clear_pointer (&self->ffi_arg_types, g_free);
-  g_clear_pointer (&self->ffi_finish_types, g_free);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->owner_thread, g_thread_unref);
 
@@ -176,13 +148,16 @@ sa_function_get_property (GObject    *object,
       g_value_set_flags (value, self->flags);
       break;
     case PROP_KIND:
-      g_value_set_enum (value, sa_function_kind (self));
+      g_value_set_enum (value, sa_function_get_kind (self));
       break;
     case PROP_MODE:
       g_value_set_enum (value, sa_function_get_mode (self));
       break;
     case PROP_TIMEOUT:
       g_value_set_int (value, sa_function_get_timeout (self));
+      break;
+    case PROP_STALL_WARNING:
+      g_value_set_int (value, sa_function_get_stall_warning (self));
       break;
     case PROP_RETURN_TYPE:
       g_value_set_gtype (value, self->return_type);
@@ -217,6 +192,9 @@ sa_function_set_property (GObject      *object,
       break;
     case PROP_TIMEOUT:
       sa_function_set_timeout (self, g_value_get_int (value));
+      break;
+    case PROP_STALL_WARNING:
+      sa_function_set_stall_warning (self, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -292,10 +270,16 @@ sa_function_class_init (SaFunctionClass *klass)
    *
    * A deadline, in milliseconds, for sync callers waiting on an async
    * pair (or on an owner-thread callable from another thread); -1, the
-   * default, waits forever. When it passes, the call is cancelled and
-   * abandoned and the caller gets %G_IO_ERROR_TIMED_OUT. This is the guard
-   * against the deadlock of sync-over-async: a pair that waits for
+   * default, waits forever. When it passes, the call is cancelled, given
+   * a grace period to complete with %G_IO_ERROR_CANCELLED (as long as the
+   * deadline, at most 100 ms), and then abandoned: the caller gets
+   * %G_IO_ERROR_TIMED_OUT whatever the callable does. This is the
+   * guard against the deadlock of sync-over-async: a pair that waits for
    * something only the caller's own, now blocked, main loop would deliver.
+   *
+   * An abandoned callable may still run, and write through the pointers
+   * it was given: a function with %G_TYPE_POINTER parameters takes a
+   * deadline only with %SA_FUNCTION_FLAGS_DEADLINE_SAFE.
    *
    * A direct call of a blocking callable cannot be interrupted and ignores
    * the deadline; async callers keep their loop and ignore it too.
@@ -305,6 +289,24 @@ sa_function_class_init (SaFunctionClass *klass)
   properties[PROP_TIMEOUT] =
     g_param_spec_int ("timeout", NULL, NULL,
                       -1, G_MAXINT, -1,
+                      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                       G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SaFunction:stall-warning:
+   *
+   * After how many milliseconds without progress a sync caller waiting on
+   * an async pair (or on an owner-thread callable) logs a warning naming
+   * the function, the time waited and the likely causes; 0 never warns.
+   * Progress is anything dispatched in the private context it waits in.
+   * The default is 5000, or `SA_STALL_WARNING_MS` from the environment
+   * when the function is made.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_STALL_WARNING] =
+    g_param_spec_int ("stall-warning", NULL, NULL,
+                      0, G_MAXINT, 5000,
                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                        G_PARAM_STATIC_STRINGS));
 
@@ -335,7 +337,7 @@ sa_function_class_init (SaFunctionClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  sa_debug_enabled = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+  sa_context_watch_applications ();
 }
 
 static void
@@ -343,12 +345,41 @@ sa_function_init (SaFunction *self)
 {
   self->mode = SA_MODE_AUTO;
   self->timeout = -1;
+  self->stall_warning = sa_wait_default_stall_warning ();
   self->return_type = G_TYPE_NONE;
   self->main_context = g_main_context_ref_thread_default ();
   self->owner_thread = g_thread_ref (g_thread_self ());
+
+  look_at_debug_setting ();
 }
 
 /* Constructors */
+
+static gboolean
+check_type (const char *name,
+            const char *what,
+            GType       type)
+{
+  /* G_TYPE_BOXED, G_TYPE_ENUM, G_TYPE_FLAGS: accepted, a call would fail
+   * later and obscurely, with no way to tell which type was meant. */
+  if (G_TYPE_IS_VALUE_ABSTRACT (type))
+    {
+      g_critical ("Function “%s”: %s type %s is abstract, no value can have "
+                  "it; declare the concrete type", name, what, g_type_name (type));
+      return FALSE;
+    }
+
+  if (!sa_signature_type_is_supported (type))
+    {
+      if (strcmp (what, "return") == 0)
+        g_critical ("Function “%s”: unsupported return type %s", name, g_type_name (type));
+      else
+        g_critical ("Function “%s”: %s has unsupported type %s", name, what, g_type_name (type));
+      return FALSE;
+    }
+
+  return TRUE;
+}
 
 static gboolean
 check_signature (const char      *name,
@@ -363,21 +394,15 @@ check_signature (const char      *name,
       return FALSE;
     }
 
-  if (return_type != G_TYPE_NONE && !sa_signature_type_is_supported (return_type))
-    {
-      g_critical ("Function “%s”: unsupported return type %s",
-                  name, g_type_name (return_type));
-      return FALSE;
-    }
+  if (return_type != G_TYPE_NONE && !check_type (name, "return", return_type))
+    return FALSE;
 
   for (guint i = 0; i < n_params; i++)
     {
-      if (!sa_signature_type_is_supported (param_types[i]))
-        {
-          g_critical ("Function “%s”: parameter %u has unsupported type %s",
-                      name, i + 1, g_type_name (param_types[i]));
-          return FALSE;
-        }
+      g_autofree char *what = g_strdup_printf ("parameter %u", i + 1);
+
+      if (!check_type (name, what, param_types[i]))
+        return FALSE;
     }
 
   return TRUE;
@@ -400,9 +425,24 @@ check_flags (const char      *name,
   return TRUE;
 }
 
+/* Every message and error names the function, so the name must be text. */
+static gboolean
+check_name (const char *name)
+{
+  if (!g_utf8_validate (name, -1, NULL))
+    {
+      g_autofree char *escaped = g_strescape (name, NULL);
+
+      g_critical ("A function's name must be valid UTF-8, not “%s”", escaped);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The object and its signature; the callable is set by the caller. */
 static SaFunction *
 sa_function_new_internal (const char      *name,
-                          SaCallableType   callable_type,
                           SaFunctionFlags  flags,
                           GType            return_type,
                           const GType     *param_types,
@@ -414,29 +454,33 @@ sa_function_new_internal (const char      *name,
                        "name", name,
                        "flags", flags,
                        NULL);
-  self->callable_type = callable_type;
   self->return_type = return_type;
   self->n_params = n_params;
   self->param_types = g_memdup2 (param_types, n_params * sizeof (GType));
   self->param_vtables = g_new (const GTypeValueTable *, MAX (n_params, 1));
   for (guint i = 0; i < n_params; i++)
-    self->param_vtables[i] = g_type_value_table_peek (param_types[i]);
+    {
+      self->param_vtables[i] = g_type_value_table_peek (param_types[i]);
+      if (G_TYPE_FUNDAMENTAL (param_types[i]) == G_TYPE_POINTER)
+        self->has_raw_pointers = TRUE;
+    }
 
   return self;
 }
 
-static ffi_type **
-ffi_types_for_params (SaFunction *self,
-                      guint       n_extra)
+/* Takes over @callable, or fails the construction. */
+static SaFunction *
+with_callable (SaFunction *self,
+               SaCallable *callable)
 {
-  ffi_type **types = g_new (ffi_type *, self->n_params + n_extra);
+  if (callable == NULL)
+    {
+      g_object_unref (self);
+      return NULL;
+    }
 
-  for (guint i = 0; i < self->n_params; i++)
-    types[i] = sa_signature_ffi_type (self->param_types[i]);
-  for (guint i = 0; i < n_extra; i++)
-    types[self->n_params + i] = &ffi_type_pointer;
-
-  return types;
+  self->callable = callable;
+  return self;
 }
 
 static GType *
@@ -457,7 +501,8 @@ collect_param_types (guint    n_params,
  * @func: the blocking C function to wrap
  * @flags: what @func takes besides its parameters:
  *   %SA_FUNCTION_FLAGS_CANCELLABLE, %SA_FUNCTION_FLAGS_THROWS; and
- *   %SA_FUNCTION_FLAGS_RETURNS_UNOWNED, %SA_FUNCTION_FLAGS_OWNER_THREAD
+ *   %SA_FUNCTION_FLAGS_RETURNS_UNOWNED, %SA_FUNCTION_FLAGS_OWNER_THREAD,
+ *   %SA_FUNCTION_FLAGS_DEADLINE_SAFE
  * @return_type: the type @func returns, %G_TYPE_NONE for void
  * @n_params: the number of parameters
  * @...: the #GType of each parameter
@@ -482,8 +527,10 @@ collect_param_types (guint    n_params,
  *
  * A returned pointer is taken over (transfer full) unless
  * %SA_FUNCTION_FLAGS_RETURNS_UNOWNED is given. With
- * %SA_FUNCTION_FLAGS_THROWS, a set error means failure, and so does a
- * `gboolean` %FALSE.
+ * %SA_FUNCTION_FLAGS_THROWS, a set error means failure; whatever @func
+ * returns, %FALSE included, is its value (as libdex reads GIO's
+ * convention: `secret_password_clear_sync()` returns %FALSE when there was
+ * nothing to remove).
  *
  * Returns: (transfer full): a new function
  *
@@ -500,7 +547,6 @@ sa_function_new_sync (const char      *name,
   g_autofree GType *param_types = NULL;
   SaFunction *self;
   va_list var_args;
-  guint n_args;
 
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
@@ -510,27 +556,16 @@ sa_function_new_sync (const char      *name,
   param_types = collect_param_types (n_params, &var_args);
   va_end (var_args);
 
-  if (!check_flags (name, flags,
+  if (!check_name (name) ||
+      !check_flags (name, flags,
                     SA_FUNCTION_FLAGS_CANCELLABLE | SA_FUNCTION_FLAGS_THROWS |
-                    SA_FUNCTION_FLAGS_RETURNS_UNOWNED | SA_FUNCTION_FLAGS_OWNER_THREAD) ||
+                    SA_FUNCTION_FLAGS_RETURNS_UNOWNED | SA_FUNCTION_FLAGS_OWNER_THREAD |
+                    SA_FUNCTION_FLAGS_DEADLINE_SAFE) ||
       !check_signature (name, return_type, param_types, n_params))
     return NULL;
 
-  self = sa_function_new_internal (name, SA_CALLABLE_NATIVE_SYNC, flags,
-                                   return_type, param_types, n_params);
-  self->callable.native_sync.func = func;
-
-  n_args = n_params + !!(flags & SA_FUNCTION_FLAGS_CANCELLABLE) + !!(flags & SA_FUNCTION_FLAGS_THROWS);
-  self->ffi_arg_types = ffi_types_for_params (self, n_args - n_params);
-  if (!sa_signature_prepare_cif (&self->callable.native_sync.cif,
-                                 self->ffi_arg_types, n_args, return_type))
-    {
-      g_critical ("Function “%s”: libffi cannot describe its signature", name);
-      g_object_unref (self);
-      return NULL;
-    }
-
-  return self;
+  self = sa_function_new_internal (name, flags, return_type, param_types, n_params);
+  return with_callable (self, sa_c_function_new (self, func));
 }
 
 /**
@@ -542,7 +577,8 @@ sa_function_new_sync (const char      *name,
  *   preceded by the first parameter with
  *   %SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE
  * @flags: %SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE,
- *   %SA_FUNCTION_FLAGS_RETURNS_UNOWNED, %SA_FUNCTION_FLAGS_OWNER_THREAD
+ *   %SA_FUNCTION_FLAGS_RETURNS_UNOWNED, %SA_FUNCTION_FLAGS_OWNER_THREAD,
+ *   %SA_FUNCTION_FLAGS_DEADLINE_SAFE
  * @return_type: the type @finish_func returns, %G_TYPE_NONE for void
  * @n_params: the number of parameters of @async_func before its cancellable
  * @...: the #GType of each parameter
@@ -557,8 +593,17 @@ sa_function_new_sync (const char      *name,
  *                               G_TYPE_FILE, G_TYPE_INT);
  * ```
  *
- * A `gboolean` %FALSE from @finish_func without an error is reported as a
- * failure naming the function.
+ * A set error from @finish_func means failure; whatever it returns,
+ * %FALSE included, is the call's value (libsecret's
+ * `secret_password_clear_finish()` returns %FALSE when there was nothing to
+ * remove).
+ *
+ * A pair that is known not to call back fails at once with
+ * %SA_ERROR_ARGUMENT_TYPE instead of leaving its caller waiting: with
+ * %SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE, a %NULL first argument (the
+ * object @async_func is a method of); and a critical logged while
+ * @async_func runs (a failed g_return_if_fail() of GIO returns without
+ * calling back).
  *
  * Returns: (transfer full): a new function
  *
@@ -576,8 +621,6 @@ sa_function_new_async (const char      *name,
   g_autofree GType *param_types = NULL;
   SaFunction *self;
   va_list var_args;
-  guint n_finish_args;
-  gboolean ok;
 
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (async_func != NULL, NULL);
@@ -589,72 +632,39 @@ sa_function_new_async (const char      *name,
   param_types = collect_param_types (n_params, &var_args);
   va_end (var_args);
 
-  if (!check_flags (name, flags,
+  if (!check_name (name) ||
+      !check_flags (name, flags,
                     SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE |
-                    SA_FUNCTION_FLAGS_RETURNS_UNOWNED | SA_FUNCTION_FLAGS_OWNER_THREAD) ||
+                    SA_FUNCTION_FLAGS_RETURNS_UNOWNED | SA_FUNCTION_FLAGS_OWNER_THREAD |
+                    SA_FUNCTION_FLAGS_DEADLINE_SAFE) ||
       !check_signature (name, return_type, param_types, n_params))
     return NULL;
 
-  self = sa_function_new_internal (name, SA_CALLABLE_NATIVE_ASYNC, flags,
-                                   return_type, param_types, n_params);
-  self->callable.native_async.async_func = async_func;
-  self->callable.native_async.finish_func = finish_func;
-  sa_function_prepare_pair_shapes (self);
-
-  self->ffi_arg_types = ffi_types_for_params (self, 3);
-  ok = ffi_prep_cif (&self->callable.native_async.async_cif, FFI_DEFAULT_ABI,
-                     n_params + 3, &ffi_type_void, self->ffi_arg_types) == FFI_OK;
-
-  n_finish_args = 2;
-  self->ffi_finish_types = g_new (ffi_type *, 3);
-  if (flags & SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE)
-    {
-      self->ffi_finish_types[0] = sa_signature_ffi_type (param_types[0]);
-      n_finish_args = 3;
-    }
-  self->ffi_finish_types[n_finish_args - 2] = &ffi_type_pointer;
-  self->ffi_finish_types[n_finish_args - 1] = &ffi_type_pointer;
-  ok = ok && sa_signature_prepare_cif (&self->callable.native_async.finish_cif,
-                                       self->ffi_finish_types, n_finish_args,
-                                       return_type);
-  if (!ok)
-    {
-      g_critical ("Function “%s”: libffi cannot describe its signature", name);
-      g_object_unref (self);
-      return NULL;
-    }
-
-  return self;
+  self = sa_function_new_internal (name, flags, return_type, param_types, n_params);
+  return with_callable (self, sa_c_pair_new (self, async_func, finish_func));
 }
 
+/* A binding's callable: the checks release @user_data when they refuse,
+ * as (scope notified) hands it over. */
 static SaFunction *
 sa_function_new_value (const char      *name,
-                       SaCallableType   callable_type,
                        GType            return_type,
                        const GType     *param_types,
                        guint            n_params,
                        SaFunctionFlags  flags,
-                       gpointer         user_data,
-                       GDestroyNotify   destroy)
+                       GDestroyNotify   destroy,
+                       gpointer         user_data)
 {
-  SaFunction *self;
-
-  if (!check_flags (name, flags, SA_FUNCTION_FLAGS_OWNER_THREAD) ||
+  if (!check_name (name) ||
+      !check_flags (name, flags, SA_FUNCTION_FLAGS_OWNER_THREAD | SA_FUNCTION_FLAGS_DEADLINE_SAFE) ||
       !check_signature (name, return_type, param_types, n_params))
     {
-      /* (scope notified): the data was handed over; a binding's closure
-       * would leak if it were not released here. */
       if (destroy != NULL)
         destroy (user_data);
       return NULL;
     }
 
-  self = sa_function_new_internal (name, callable_type, flags,
-                                   return_type, param_types, n_params);
-  self->user_data = user_data;
-  self->user_data_destroy = destroy;
-
-  return self;
+  return sa_function_new_internal (name, flags, return_type, param_types, n_params);
 }
 
 /**
@@ -664,7 +674,8 @@ sa_function_new_value (const char      *name,
  * @param_types: (array length=n_params) (nullable): the parameter types
  * @n_params: the number of parameters
  * @flags: %SA_FUNCTION_FLAGS_NONE, or %SA_FUNCTION_FLAGS_OWNER_THREAD for
- *   a callable that must stay on the thread creating the function
+ *   a callable that must stay on the thread creating the function, and
+ *   %SA_FUNCTION_FLAGS_DEADLINE_SAFE
  * @func: (scope notified) (closure user_data) (destroy destroy): the
  *   blocking callable
  * @user_data: data for @func
@@ -694,12 +705,12 @@ sa_function_new_sync_full (const char      *name,
   g_return_val_if_fail (param_types != NULL || n_params == 0, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  self = sa_function_new_value (name, SA_CALLABLE_VALUE_SYNC, return_type,
-                                param_types, n_params, flags, user_data, destroy);
-  if (self != NULL)
-    self->callable.value_sync.func = func;
+  self = sa_function_new_value (name, return_type, param_types, n_params, flags,
+                                destroy, user_data);
+  if (self == NULL)
+    return NULL;
 
-  return self;
+  return with_callable (self, sa_value_function_new (self, func, user_data, destroy));
 }
 
 /**
@@ -709,7 +720,8 @@ sa_function_new_sync_full (const char      *name,
  * @param_types: (array length=n_params) (nullable): the parameter types
  * @n_params: the number of parameters
  * @flags: %SA_FUNCTION_FLAGS_NONE, or %SA_FUNCTION_FLAGS_OWNER_THREAD for
- *   a callable that must be started on the thread creating the function
+ *   a callable that must be started on the thread creating the function,
+ *   and %SA_FUNCTION_FLAGS_DEADLINE_SAFE
  * @func: (scope notified) (closure user_data) (destroy destroy): starts the
  *   operation and later completes the #GTask it is given
  * @user_data: data for @func
@@ -740,12 +752,12 @@ sa_function_new_async_full (const char      *name,
   g_return_val_if_fail (param_types != NULL || n_params == 0, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  self = sa_function_new_value (name, SA_CALLABLE_VALUE_ASYNC, return_type,
-                                param_types, n_params, flags, user_data, destroy);
-  if (self != NULL)
-    self->callable.value_async.func = func;
+  self = sa_function_new_value (name, return_type, param_types, n_params, flags,
+                                destroy, user_data);
+  if (self == NULL)
+    return NULL;
 
-  return self;
+  return with_callable (self, sa_value_pair_new (self, func, user_data, destroy));
 }
 
 /* Accessors */
@@ -783,7 +795,7 @@ sa_function_get_kind (SaFunction *self)
 {
   g_return_val_if_fail (SA_IS_FUNCTION (self), SA_FUNCTION_KIND_SYNC);
 
-  return sa_function_kind (self);
+  return self->callable != NULL ? sa_function_kind (self) : SA_FUNCTION_KIND_SYNC;
 }
 
 /**
@@ -924,7 +936,10 @@ sa_function_get_timeout (SaFunction *self)
  * @self: a function
  * @timeout_msec: a deadline in milliseconds, or -1 for none
  *
- * Sets [property@Function:timeout].
+ * Sets [property@Function:timeout]. A function with %G_TYPE_POINTER
+ * parameters takes a deadline only with %SA_FUNCTION_FLAGS_DEADLINE_SAFE:
+ * a call abandoned at its deadline could still write through them after
+ * the caller has freed what they point to.
  *
  * Since: 0.1
  */
@@ -934,435 +949,62 @@ sa_function_set_timeout (SaFunction *self,
 {
   g_return_if_fail (SA_IS_FUNCTION (self));
   g_return_if_fail (timeout_msec >= -1);
+  g_return_if_fail (timeout_msec < 0 || !self->has_raw_pointers ||
+                    (self->flags & SA_FUNCTION_FLAGS_DEADLINE_SAFE));
 
   if (g_atomic_int_exchange (&self->timeout, timeout_msec) != timeout_msec)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
 }
 
-/* The decision */
-
-static inline gboolean
-sa_function_caller_is_async (SaFunction *self)
+/**
+ * sa_function_get_stall_warning:
+ * @self: a function
+ *
+ * Gets [property@Function:stall-warning].
+ *
+ * Returns: milliseconds without progress before a sync caller's wait is
+ *   reported, or 0 for never
+ *
+ * Since: 0.2
+ */
+int
+sa_function_get_stall_warning (SaFunction *self)
 {
-  switch ((SaMode) g_atomic_int_get (&self->mode))
+  g_return_val_if_fail (SA_IS_FUNCTION (self), 0);
+
+  return g_atomic_int_get (&self->stall_warning);
+}
+
+/**
+ * sa_function_set_stall_warning:
+ * @self: a function
+ * @stall_msec: milliseconds, or 0 for never
+ *
+ * Sets [property@Function:stall-warning].
+ *
+ * Since: 0.2
+ */
+void
+sa_function_set_stall_warning (SaFunction *self,
+                               int         stall_msec)
+{
+  g_return_if_fail (SA_IS_FUNCTION (self));
+  g_return_if_fail (stall_msec >= 0);
+
+  if (g_atomic_int_exchange (&self->stall_warning, stall_msec) != stall_msec)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STALL_WARNING]);
+}
+
+/* Entry points */
+
+static gboolean
+check_callable (SaFunction *self)
+{
+  if (G_UNLIKELY (self->callable == NULL))
     {
-    case SA_MODE_SYNC:
+      g_critical ("Function “%s” wraps nothing: create it with one of the "
+                  "sa_function_new_*() constructors", self->name);
       return FALSE;
-    case SA_MODE_ASYNC:
-      return TRUE;
-    case SA_MODE_AUTO:
-    default:
-      return sa_context_is_async ();
-    }
-}
-
-/* Which path a call takes: the caller's context against what is wrapped.
- * An owner-thread callable only runs on its thread, dispatched by its
- * context, so every caller but a sync one already on that thread waits
- * for it there. */
-static SaPath
-sa_function_pick_path (SaFunction *self,
-                       gboolean    async_caller)
-{
-  gboolean async_callable = sa_function_kind (self) == SA_FUNCTION_KIND_ASYNC;
-  gboolean owner_thread_only = (self->flags & SA_FUNCTION_FLAGS_OWNER_THREAD) != 0;
-
-  if (!async_caller && !async_callable)
-    return (owner_thread_only && !sa_function_is_owner_thread (self))
-      ? SA_PATH_PRIVATE_CONTEXT : SA_PATH_DIRECT;
-  if (!async_caller)
-    return SA_PATH_PRIVATE_CONTEXT;
-  if (async_callable)
-    return SA_PATH_ASYNC_PAIR;
-  return owner_thread_only ? SA_PATH_OWNER_THREAD : SA_PATH_WORKER_THREAD;
-}
-
-static void
-sa_function_trace (SaFunction *self,
-                   const char *entry,
-                   gboolean    async_caller,
-                   SaPath      path)
-{
-  gboolean smart_call;
-  SaMode mode;
-
-  if (G_LIKELY (!sa_debug_enabled))
-    return;
-
-  /* The context as detected, which the explicit entry points and a forced
-   * mode overrule: both are worth seeing when a call takes a surprising
-   * path. */
-  smart_call = strcmp (entry, "call") == 0 || strcmp (entry, "callv") == 0;
-  mode = g_atomic_int_get (&self->mode);
-  g_debug ("%s: %s from %s context%s, as %s caller, %s callable: %s",
-           self->name, entry,
-           sa_context_is_async () ? "an async" : "a sync",
-           !smart_call || mode == SA_MODE_AUTO ? ""
-             : mode == SA_MODE_SYNC ? " (mode: sync)" : " (mode: async)",
-           async_caller ? "an async" : "a sync",
-           sa_function_kind (self) == SA_FUNCTION_KIND_ASYNC ? "async" : "blocking",
-           path_names[path]);
-}
-
-/* The paths */
-
-/* Sync caller, blocking callable: a direct call on the caller's thread. */
-static gboolean
-sa_function_call_direct (SaFunction    *self,
-                         GValue        *args,
-                         GCancellable  *cancellable,
-                         GValue        *result,
-                         GError       **error)
-{
-  return sa_function_invoke_sync (self, args, cancellable, result, error);
-}
-
-static gboolean
-deadline_reached (gpointer data)
-{
-  gboolean *timed_out = data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* A sync caller's wait on its private context: what
- * g_main_context_iteration() does, minus a system call. When a source is
- * ready to dispatch and the only descriptor to poll is the context's own
- * wakeup (as for every pair that completes through its GTask), a poll()
- * with a zero timeout could only tell that another thread woke us, which
- * changes nothing: the call's state is looked at after every iteration,
- * and a pending wakeup is acknowledged by the next blocking poll. GLib
- * already skips the poll when there is no descriptor at all.
- *
- * The context must be pushed as thread-default, which acquires it, for
- * the whole wait; nothing else ever iterates it. */
-typedef struct
-{
-  GMainContext *context;
-  GPollFunc     poll_func;
-  int           wakeup_fd;
-  GPollFD      *fds;
-  int           n_allocated;
-  GPollFD       stack_fds[4];
-} PrivateWait;
-
-static void
-private_wait_init (PrivateWait  *wait,
-                   GMainContext *context)
-{
-  int timeout;
-
-  wait->context = context;
-  wait->fds = wait->stack_fds;
-  wait->n_allocated = G_N_ELEMENTS (wait->stack_fds);
-
-  wait->poll_func = g_main_context_get_poll_func (context);
-
-  /* A new context polls one descriptor, its wakeup. If that ever changes,
-   * -1 matches nothing and every iteration polls. */
-  if (g_main_context_query (context, G_MAXINT, &timeout,
-                            wait->fds, wait->n_allocated) == 1)
-    wait->wakeup_fd = wait->fds[0].fd;
-  else
-    wait->wakeup_fd = -1;
-}
-
-static void
-private_wait_iterate (PrivateWait *wait)
-{
-  int max_priority;
-  int timeout;
-  int n_fds;
-
-  g_main_context_prepare (wait->context, &max_priority);
-
-  while ((n_fds = g_main_context_query (wait->context, max_priority, &timeout,
-                                        wait->fds, wait->n_allocated)) > wait->n_allocated)
-    {
-      if (wait->fds != wait->stack_fds)
-        g_free (wait->fds);
-      wait->fds = g_new (GPollFD, n_fds);
-      wait->n_allocated = n_fds;
-    }
-
-  if (timeout != 0 ||
-      n_fds > 1 ||
-      (n_fds == 1 && wait->fds[0].fd != wait->wakeup_fd))
-    wait->poll_func (wait->fds, n_fds, timeout);
-
-  g_main_context_check (wait->context, max_priority, wait->fds, n_fds);
-  g_main_context_dispatch (wait->context);
-}
-
-static void
-private_wait_clear (PrivateWait *wait)
-{
-  if (wait->fds != wait->stack_fds)
-    g_free (wait->fds);
-}
-
-/* Sync caller, async pair: start the pair with a fresh private context
- * pushed as thread-default and iterate only that context until it
- * completes. Fresh per call, so nothing an earlier call left behind (a
- * timeout, a late completion) is ever dispatched here; the caller's own
- * contexts are never iterated, so nothing of the caller re-enters.
- *
- * An owner-thread callable called from another thread waits here too, for
- * the answer from its thread.
- *
- * With @timeout_msec >= 0 the call is cancelled and abandoned at the
- * deadline: the caller gets G_IO_ERROR_TIMED_OUT and a late completion is
- * dropped. Returns FALSE only then; otherwise the outcome is in @call. */
-static gboolean
-sa_function_call_in_private_context (SaFunction  *self,
-                                     SaCall      *call,
-                                     int          timeout_msec,
-                                     GError     **error)
-{
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GSource) deadline = NULL;
-  PrivateWait wait;
-  gboolean timed_out = FALSE;
-  gboolean abandoned;
-
-  call->wait_context = g_main_context_ref (context);
-
-  /* The callable never sees the caller's cancellable here, only one of the
-   * call's own chained to it, unchained before the context goes (below). */
-  if (timeout_msec >= 0 || call->cancellable != NULL)
-    sa_call_own_cancellable (call);
-
-  if (timeout_msec >= 0)
-    {
-      deadline = g_timeout_source_new (timeout_msec);
-      g_source_set_callback (deadline, deadline_reached, &timed_out, NULL);
-      g_source_set_static_name (deadline, "[smartasync] deadline");
-      g_source_attach (deadline, context);
-    }
-
-  g_main_context_push_thread_default (context);
-  private_wait_init (&wait, context);
-
-  sa_function_start (self, call);
-
-  while (g_atomic_int_get (&call->state) == SA_CALL_PENDING && !timed_out)
-    private_wait_iterate (&wait);
-
-  if (timed_out)
-    {
-      /* A cooperative callable may complete at once when cancelled. */
-      g_cancellable_cancel (call->op_cancellable);
-      while (g_atomic_int_get (&call->state) == SA_CALL_PENDING &&
-             g_main_context_iteration (context, FALSE))
-        ;
-    }
-
-  private_wait_clear (&wait);
-  g_main_context_pop_thread_default (context);
-
-  /* A callable's GCancellableSource (GIO's pollable streams and sockets
-   * make them) stays connected to its cancellable until it is finalised,
-   * and its handler locks the context it was attached to, which GLib does
-   * not keep alive: a cancellation in another thread racing with the last
-   * unref of our private context locked freed memory (GLib 2.74, seen with
-   * ASan: a hang or a crash). The caller's cancellation only reaches the
-   * callable through the chain; cutting it waits for one in flight, and
-   * none can start after. */
-  sa_call_unchain_cancellable (call);
-
-  if (deadline != NULL)
-    g_source_destroy (deadline);
-
-  if (!timed_out)
-    return TRUE;
-
-  /* Once abandoned, the callable's side may still be writing its outcome:
-   * look at nothing but the state. */
-  abandoned = g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING,
-                                                 SA_CALL_ABANDONED);
-  if (abandoned)
-    sa_call_drain_abandoned (call);
-  if (abandoned ||
-      (g_error_matches (call->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-       !g_cancellable_is_cancelled (call->cancellable)))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                   "Function “%s” did not complete within %d ms",
-                   self->name, timeout_msec);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* Async caller, async pair: start it now, in the caller's thread-default
- * context; its completion returns the caller's GTask there. */
-static void
-sa_function_start_async_pair (SaFunction *self,
-                              SaCall     *call)
-{
-  sa_function_start (self, call);
-}
-
-/* Async caller, blocking callable: on a GTask worker thread, so the
- * caller's loop keeps running; GTask returns to the caller's context. */
-static void
-sa_function_start_in_thread (SaFunction *self,
-                             SaCall     *call)
-{
-  g_task_run_in_thread (call->task, sa_call_thread_func);
-}
-
-/* Async caller, owner-thread blocking callable: queued on the owner's
- * context (GJS cannot run JS on a worker), never run inside the call. */
-static void
-sa_function_start_on_owner (SaFunction *self,
-                            SaCall     *call)
-{
-  sa_call_post_to_owner (call);
-}
-
-/* Runs a sync-caller path. Returns the call holding the outcome: @call
- * itself, or, when a deadline made us abandon @call to the callable's side
- * (which may still write to it), a new one holding G_IO_ERROR_TIMED_OUT. */
-static SaCall *
-sa_function_run_sync (SaFunction *self,
-                      SaPath      path,
-                      SaCall     *call,
-                      int         timeout_msec)
-{
-  GError *error = NULL;
-  SaCall *outcome;
-
-  if (call->error != NULL ||
-      g_cancellable_set_error_if_cancelled (call->cancellable, &call->error))
-    return sa_call_ref (call);
-
-  if (path == SA_PATH_DIRECT)
-    {
-      sa_function_call_direct (self, call->args, call->cancellable,
-                               &call->result, &call->error);
-      return sa_call_ref (call);
-    }
-
-  if (sa_function_call_in_private_context (self, call, timeout_msec, &error))
-    return sa_call_ref (call);
-
-  outcome = sa_call_new (self, NULL);
-  outcome->error = error;
-  return outcome;
-}
-
-/* Starts an async-caller path; the caller's task is returned on completion,
- * in the caller's context and never from inside this function. */
-static GTask *
-sa_function_run_async (SaFunction          *self,
-                       SaPath               path,
-                       SaCall              *call,
-                       gpointer             source_object,
-                       GAsyncReadyCallback  callback,
-                       gpointer             user_data)
-{
-  GTask *task = sa_call_new_task (call, source_object, callback, user_data);
-
-  if (call->error != NULL ||
-      g_cancellable_set_error_if_cancelled (call->cancellable, &call->error))
-    {
-      sa_call_complete (call);
-      return task;
-    }
-
-  switch (path)
-    {
-    case SA_PATH_ASYNC_PAIR:
-      sa_function_start_async_pair (self, call);
-      break;
-    case SA_PATH_WORKER_THREAD:
-      sa_function_start_in_thread (self, call);
-      break;
-    case SA_PATH_OWNER_THREAD:
-      sa_function_start_on_owner (self, call);
-      break;
-    case SA_PATH_DIRECT:
-    case SA_PATH_PRIVATE_CONTEXT:
-    default:
-      g_assert_not_reached ();
-    }
-
-  return task;
-}
-
-/* Arguments */
-
-/* G_VALUE_COLLECT_INIT() with the value table already at hand (what
- * G_VALUE_COLLECT_INIT2() of GLib 2.74 allows; GLib 2.72 is supported). */
-static inline char *
-collect_value (GValue                 *value,
-               GType                   type,
-               const GTypeValueTable  *table,
-               va_list                *var_args,
-               guint                   collect_flags)
-{
-  GTypeCValue collected[G_VALUE_COLLECT_FORMAT_MAX_LENGTH];
-  guint n = 0;
-
-  value->g_type = type;
-  memset (value->data, 0, sizeof (value->data));
-
-  for (const char *format = table->collect_format; *format != '\0'; format++)
-    {
-      GTypeCValue *c = &collected[n++];
-
-      switch (*format)
-        {
-        case G_VALUE_COLLECT_INT:
-          c->v_int = va_arg (*var_args, gint);
-          break;
-        case G_VALUE_COLLECT_LONG:
-          c->v_long = va_arg (*var_args, glong);
-          break;
-        case G_VALUE_COLLECT_INT64:
-          c->v_int64 = va_arg (*var_args, gint64);
-          break;
-        case G_VALUE_COLLECT_DOUBLE:
-          c->v_double = va_arg (*var_args, gdouble);
-          break;
-        case G_VALUE_COLLECT_POINTER:
-          c->v_pointer = va_arg (*var_args, gpointer);
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-    }
-
-  return table->collect_value (value, n, collected, collect_flags);
-}
-
-static gboolean
-collect_args (SaFunction  *self,
-              GValue      *args,
-              va_list     *var_args,
-              guint        collect_flags,
-              GError     **error)
-{
-  for (guint i = 0; i < self->n_params; i++)
-    {
-      g_autofree char *message = NULL;
-
-      message = collect_value (&args[i], self->param_types[i],
-                               self->param_vtables[i], var_args, collect_flags);
-      if (message != NULL)
-        {
-          /* The broken value is left alone, as g_signal_emit() does: it
-           * may not be in a state that can be unset. */
-          g_critical ("Function “%s”: argument %u: %s", self->name, i + 1, message);
-          g_set_error (error, SA_ERROR, SA_ERROR_ARGUMENT_TYPE,
-                       "Function “%s”: argument %u: %s", self->name, i + 1, message);
-          while (i-- > 0)
-            g_value_unset (&args[i]);
-          return FALSE;
-        }
     }
 
   return TRUE;
@@ -1377,87 +1019,23 @@ new_call_collecting (SaFunction   *self,
 {
   SaCall *call = sa_call_new (self, cancellable);
 
-  collect_args (self, call->args, var_args, 0, &call->error);
+  sa_collect_args (self, call->args, var_args, 0, &call->error);
   return call;
 }
 
-/* Stores a call's result through the C return location that follows the
- * arguments in @var_args, handing over ownership. */
-static void
-store_result (SaFunction *self,
-              GValue     *result,
-              va_list    *var_args)
+/* A call whose arguments are converted from a binding's GValues; a
+ * conversion error is its outcome. */
+static SaCall *
+new_call_converting (SaFunction   *self,
+                     const GValue *args,
+                     guint         n_args,
+                     GCancellable *cancellable)
 {
-  g_autofree char *message = NULL;
+  SaCall *call = sa_call_new (self, cancellable);
 
-  if (self->return_type == G_TYPE_NONE)
-    return;
-
-  if (!G_IS_VALUE (result))
-    sa_value_init_result (result, self->return_type);
-
-  /* Contents the value does not own (an interned or static string, static
-   * boxed data: what a binding's callable may set) are copied for the
-   * caller, who will free them; the rest is handed over as it is. */
-  if (result->data[1].v_uint & G_VALUE_NOCOPY_CONTENTS &&
-      (G_VALUE_HOLDS_STRING (result) || G_VALUE_HOLDS_BOXED (result)))
-    {
-      G_VALUE_LCOPY (result, *var_args, 0, &message);
-      g_value_unset (result);
-    }
-  else
-    {
-      G_VALUE_LCOPY (result, *var_args, G_VALUE_NOCOPY_CONTENTS, &message);
-      if (message == NULL)
-        memset (result, 0, sizeof (GValue));  /* the caller owns it now */
-    }
-
-  if (message != NULL)
-    {
-      g_critical ("Function “%s”: return location: %s", self->name, message);
-      if (G_IS_VALUE (result))
-        g_value_unset (result);
-    }
-}
-
-static gboolean
-check_callable (SaFunction *self)
-{
-  if (G_UNLIKELY (self->callable_type == SA_CALLABLE_NONE))
-    {
-      g_critical ("Function “%s” wraps nothing: create it with one of the "
-                  "sa_function_new_*() constructors", self->name);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* Entry points */
-
-static GAsyncResult *
-sa_function_call_internal (SaFunction          *self,
-                           const char          *entry,
-                           SaCall              *call,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  gboolean async_caller = sa_function_caller_is_async (self);
-  SaPath path = sa_function_pick_path (self, async_caller);
-  g_autoptr(SaCall) outcome = NULL;
-  SaCallResult *result;
-
-  sa_function_trace (self, entry, async_caller, path);
-
-  if (async_caller)
-    return G_ASYNC_RESULT (sa_function_run_async (self, path, call, NULL, callback, user_data));
-
-  outcome = sa_function_run_sync (self, path, call, sa_function_get_timeout (self));
-  result = sa_call_result_new (outcome, user_data);
-  if (callback != NULL)
-    callback (G_OBJECT (self), G_ASYNC_RESULT (result), user_data);
-
-  return G_ASYNC_RESULT (result);
+  sa_signature_coerce_args (self->name, self->param_types, self->n_params,
+                            args, n_args, call->args, &call->error);
+  return call;
 }
 
 /**
@@ -1509,6 +1087,7 @@ sa_function_call (SaFunction          *self,
                   ...)
 {
   g_autoptr(SaCall) call = NULL;
+  SaTaskSpec spec = { .callback = callback, .user_data = user_data };
   va_list var_args;
 
   g_return_val_if_fail (SA_IS_FUNCTION (self), NULL);
@@ -1520,7 +1099,7 @@ sa_function_call (SaFunction          *self,
   call = new_call_collecting (self, cancellable, &var_args);
   va_end (var_args);
 
-  return sa_function_call_internal (self, "call", call, callback, user_data);
+  return sa_dispatch_smart (self, "call", call, &spec);
 }
 
 /**
@@ -1549,6 +1128,7 @@ sa_function_callv (SaFunction          *self,
                    gpointer             user_data)
 {
   g_autoptr(SaCall) call = NULL;
+  SaTaskSpec spec = { .callback = callback, .user_data = user_data };
 
   g_return_val_if_fail (SA_IS_FUNCTION (self), NULL);
   g_return_val_if_fail (args != NULL || n_args == 0, NULL);
@@ -1556,28 +1136,8 @@ sa_function_callv (SaFunction          *self,
   if (!check_callable (self))
     return NULL;
 
-  call = sa_call_new (self, cancellable);
-  sa_signature_coerce_args (self->name, self->param_types, self->n_params,
-                            args, n_args, call->args, &call->error);
-
-  return sa_function_call_internal (self, "callv", call, callback, user_data);
-}
-
-static gboolean
-sa_function_call_sync_internal (SaFunction    *self,
-                                SaCall        *call,
-                                int            timeout_msec,
-                                GValue        *result,
-                                GError       **error)
-{
-  SaPath path = sa_function_pick_path (self, FALSE);
-
-  g_autoptr(SaCall) outcome = NULL;
-
-  sa_function_trace (self, "call_sync", FALSE, path);
-
-  outcome = sa_function_run_sync (self, path, call, timeout_msec);
-  return sa_call_propagate (outcome, result, error);
+  call = new_call_converting (self, args, n_args, cancellable);
+  return sa_dispatch_smart (self, "callv", call, &spec);
 }
 
 /* sa_function_call_sync() and sa_function_call_sync_with_timeout(), once
@@ -1591,40 +1151,37 @@ sa_function_call_sync_valist (SaFunction    *self,
 {
   GValue stack_args[SA_FUNCTION_MAX_PARAMS];
   g_auto(GValue) result = G_VALUE_INIT;
-  g_autoptr(SaCall) call = NULL;
   SaPath path;
   gboolean ok;
 
-  path = sa_function_pick_path (self, FALSE);
-  sa_function_trace (self, "call_sync", FALSE, path);
+  path = sa_dispatch_sync_path (self, "call_sync");
 
   if (path == SA_PATH_DIRECT)
     {
       /* Nothing outlives this frame: borrow the arguments, allocate
        * nothing. */
       memset (stack_args, 0, self->n_params * sizeof (GValue));
-      if (!collect_args (self, stack_args, var_args, G_VALUE_NOCOPY_CONTENTS, error))
+      if (!sa_collect_args (self, stack_args, var_args, G_VALUE_NOCOPY_CONTENTS, error))
         return FALSE;
 
-      ok = !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-           sa_function_call_direct (self, stack_args, cancellable, &result, error);
+      ok = sa_dispatch_direct (self, stack_args, cancellable, &result, error);
 
       for (guint i = 0; i < self->n_params; i++)
         g_value_unset (&stack_args[i]);
     }
   else
     {
+      g_autoptr(SaCall) call = sa_call_new (self, cancellable);
       g_autoptr(SaCall) outcome = NULL;
 
-      call = sa_call_new (self, cancellable);
-      if (!collect_args (self, call->args, var_args, 0, error))
+      if (!sa_collect_args (self, call->args, var_args, 0, error))
         return FALSE;
 
-      outcome = sa_function_run_sync (self, path, call, timeout_msec);
+      outcome = sa_dispatch_run_sync (self, path, call, timeout_msec);
       ok = sa_call_propagate (outcome, &result, error);
     }
 
-  store_result (self, &result, var_args);
+  sa_collect_store_result (self, &result, var_args);
 
   return ok;
 }
@@ -1772,7 +1329,9 @@ sa_function_call_syncv (SaFunction    *self,
  *
  * [method@Function.call_syncv] with a deadline of its own: an async pair
  * still running when it passes is cancelled and abandoned, and the call
- * fails with %G_IO_ERROR_TIMED_OUT.
+ * fails with %G_IO_ERROR_TIMED_OUT. On a function with %G_TYPE_POINTER
+ * parameters a deadline fails with %SA_ERROR_UNSAFE_DEADLINE unless it has
+ * %SA_FUNCTION_FLAGS_DEADLINE_SAFE.
  *
  * Returns: (skip): %TRUE on success, %FALSE with @error set on failure
  *
@@ -1788,6 +1347,8 @@ sa_function_call_syncv_with_timeout (SaFunction    *self,
                                      GError       **error)
 {
   g_autoptr(SaCall) call = NULL;
+  g_autoptr(SaCall) outcome = NULL;
+  SaPath path;
 
   g_return_val_if_fail (SA_IS_FUNCTION (self), FALSE);
   g_return_val_if_fail (args != NULL || n_args == 0, FALSE);
@@ -1798,27 +1359,13 @@ sa_function_call_syncv_with_timeout (SaFunction    *self,
   if (!check_callable (self))
     return FALSE;
 
-  call = sa_call_new (self, cancellable);
-  if (!sa_signature_coerce_args (self->name, self->param_types, self->n_params,
-                                 args, n_args, call->args, &call->error))
+  call = new_call_converting (self, args, n_args, cancellable);
+  if (call->error != NULL)
     return sa_call_propagate (call, result, error);
 
-  return sa_function_call_sync_internal (self, call, timeout_msec, result, error);
-}
-
-static void
-sa_function_call_async_internal (SaFunction          *self,
-                                 const char          *entry,
-                                 SaCall              *call,
-                                 gpointer             source_object,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  SaPath path = sa_function_pick_path (self, TRUE);
-
-  sa_function_trace (self, entry, TRUE, path);
-
-  g_object_unref (sa_function_run_async (self, path, call, source_object, callback, user_data));
+  path = sa_dispatch_sync_path (self, "call_sync");
+  outcome = sa_dispatch_run_sync (self, path, call, timeout_msec);
+  return sa_call_propagate (outcome, result, error);
 }
 
 /**
@@ -1847,6 +1394,7 @@ sa_function_call_async (SaFunction          *self,
                         ...)
 {
   g_autoptr(SaCall) call = NULL;
+  SaTaskSpec spec = { .callback = callback, .user_data = user_data };
   va_list var_args;
 
   g_return_if_fail (SA_IS_FUNCTION (self));
@@ -1858,7 +1406,7 @@ sa_function_call_async (SaFunction          *self,
   call = new_call_collecting (self, cancellable, &var_args);
   va_end (var_args);
 
-  sa_function_call_async_internal (self, "call_async", call, NULL, callback, user_data);
+  sa_dispatch_async (self, "call_async", call, &spec);
 }
 
 /**
@@ -1872,7 +1420,8 @@ sa_function_call_async (SaFunction          *self,
  *
  * [method@Function.call_async] on behalf of a library object: the result
  * handed to @callback has @source_object as its source object, as GIO
- * callers of that object's `_async` method expect. That object's `_finish`
+ * callers of that object's `_async` method expect (for the library's own
+ * source tag as well, see [method@Function.call_async_full]). That object's `_finish`
  * can check the result with `g_task_is_valid (result, self)` and pass it to
  * [method@Function.call_finish].
  *
@@ -1897,6 +1446,11 @@ sa_function_call_async_with_source (SaFunction          *self,
                                     ...)
 {
   g_autoptr(SaCall) call = NULL;
+  SaTaskSpec spec = {
+    .source_object = source_object,
+    .callback = callback,
+    .user_data = user_data,
+  };
   va_list var_args;
 
   g_return_if_fail (SA_IS_FUNCTION (self));
@@ -1909,7 +1463,93 @@ sa_function_call_async_with_source (SaFunction          *self,
   call = new_call_collecting (self, cancellable, &var_args);
   va_end (var_args);
 
-  sa_function_call_async_internal (self, "call_async", call, source_object, callback, user_data);
+  sa_dispatch_async (self, "call_async", call, &spec);
+}
+
+/**
+ * sa_function_call_async_full: (skip)
+ * @self: a function
+ * @source_object: (type GObject) (nullable): the object the call is on
+ *   behalf of, or %NULL for @self
+ * @source_tag: (nullable): the result's source tag, as
+ *   g_task_set_source_tag() sets it: normally the library's own `_async`
+ *   function; %NULL for the one [method@Function.call_async] sets
+ * @task_name: (nullable): the name of the result's task, which sysprof and
+ *   debuggers show; %NULL for the function's name
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (nullable): called with the result
+ * @user_data: data for @callback
+ * @...: the arguments, as C passes them
+ *
+ * [method@Function.call_async] for a library that builds its own
+ * `_async`/`_finish` API on @self: the result carries the library's
+ * object as its source object and the library's function as its source
+ * tag, so that its `_finish` can check it with g_async_result_is_tagged(),
+ * and profilers and debuggers show the library's name for it.
+ *
+ * ```c
+ * void
+ * foo_client_fetch_async (FooClient           *self,
+ *                         const char          *url,
+ *                         GCancellable        *cancellable,
+ *                         GAsyncReadyCallback  callback,
+ *                         gpointer             user_data)
+ * {
+ *   sa_function_call_async_full (self->fetch, self, foo_client_fetch_async,
+ *                                "foo_client_fetch_async", cancellable,
+ *                                callback, user_data, self, url);
+ * }
+ *
+ * GBytes *
+ * foo_client_fetch_finish (FooClient     *self,
+ *                          GAsyncResult  *result,
+ *                          GError       **error)
+ * {
+ *   g_auto(GValue) value = G_VALUE_INIT;
+ *
+ *   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+ *   g_return_val_if_fail (g_async_result_is_tagged (result, foo_client_fetch_async), NULL);
+ *
+ *   if (!sa_function_call_finish (self->fetch, result, &value, error))
+ *     return NULL;
+ *   return g_value_dup_boxed (&value);
+ * }
+ * ```
+ *
+ * Since: 0.2
+ */
+void
+sa_function_call_async_full (SaFunction          *self,
+                             gpointer             source_object,
+                             gpointer             source_tag,
+                             const char          *task_name,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data,
+                             ...)
+{
+  g_autoptr(SaCall) call = NULL;
+  SaTaskSpec spec = {
+    .source_object = source_object,
+    .source_tag = source_tag,
+    .task_name = task_name,
+    .callback = callback,
+    .user_data = user_data,
+  };
+  va_list var_args;
+
+  g_return_if_fail (SA_IS_FUNCTION (self));
+  g_return_if_fail (source_object == NULL || G_IS_OBJECT (source_object));
+  g_return_if_fail (task_name == NULL || g_utf8_validate (task_name, -1, NULL));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  if (!check_callable (self))
+    return;
+
+  va_start (var_args, user_data);
+  call = new_call_collecting (self, cancellable, &var_args);
+  va_end (var_args);
+
+  sa_dispatch_async (self, "call_async", call, &spec);
 }
 
 /**
@@ -1935,6 +1575,7 @@ sa_function_call_asyncv (SaFunction          *self,
                          gpointer             user_data)
 {
   g_autoptr(SaCall) call = NULL;
+  SaTaskSpec spec = { .callback = callback, .user_data = user_data };
 
   g_return_if_fail (SA_IS_FUNCTION (self));
   g_return_if_fail (args != NULL || n_args == 0);
@@ -1942,11 +1583,8 @@ sa_function_call_asyncv (SaFunction          *self,
   if (!check_callable (self))
     return;
 
-  call = sa_call_new (self, cancellable);
-  sa_signature_coerce_args (self->name, self->param_types, self->n_params,
-                            args, n_args, call->args, &call->error);
-
-  sa_function_call_async_internal (self, "call_asyncv", call, NULL, callback, user_data);
+  call = new_call_converting (self, args, n_args, cancellable);
+  sa_dispatch_async (self, "call_asyncv", call, &spec);
 }
 
 /**
@@ -1991,14 +1629,19 @@ sa_function_call_finish (SaFunction    *self,
   else
     {
       /* The source object is @self, or the object a call was made on
-       * behalf of (sa_function_call_async_with_source()). */
-      g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sa_function_call_async, FALSE);
-      call = g_task_get_task_data (G_TASK (result));
+       * behalf of; the source tag is ours, or the library's. */
+      call = sa_call_from_task (G_TASK (result));
+      if (call == NULL)
+        {
+          g_critical ("%s: the result is not from a call of this library's "
+                      "sa_function_call_async()", G_STRFUNC);
+          return FALSE;
+        }
       g_return_val_if_fail (call->function == self, FALSE);
 
       /* The smart call hands out its task before completion; finishing
        * it then would get a GTask critical and FALSE without an error. */
-      if (g_atomic_int_get (&call->state) != SA_CALL_DONE)
+      if (g_atomic_int_get (&call->state) == SA_CALL_PENDING)
         {
           g_critical ("Function “%s”: finish called before the call completed; "
                       "finish in the callback", self->name);

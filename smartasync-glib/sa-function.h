@@ -70,6 +70,10 @@ typedef enum
  *   callables written in a language that cannot run on other threads (GJS).
  *   Create the function on the thread that runs that context: a call that
  *   another thread's loop dispatches fails with %SA_ERROR_FAILED instead
+ * @SA_FUNCTION_FLAGS_DEADLINE_SAFE: the caller keeps every %G_TYPE_POINTER
+ *   argument valid until the callable has really finished, even after a
+ *   deadline abandoned the call: only then may a function with such
+ *   parameters have a deadline ([property@Function:timeout]). Since: 0.2
  *
  * Describe the callable an [class@Function] wraps.
  *
@@ -83,6 +87,7 @@ typedef enum /*< flags >*/
   SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE = 1 << 2,
   SA_FUNCTION_FLAGS_RETURNS_UNOWNED     = 1 << 3,
   SA_FUNCTION_FLAGS_OWNER_THREAD        = 1 << 4,
+  SA_FUNCTION_FLAGS_DEADLINE_SAFE       = 1 << 5,
 } SaFunctionFlags;
 
 /**
@@ -197,6 +202,11 @@ int             sa_function_get_timeout        (SaFunction           *self);
 SA_AVAILABLE_IN_ALL
 void            sa_function_set_timeout        (SaFunction           *self,
                                                 int                   timeout_msec);
+SA_AVAILABLE_IN_0_2
+int             sa_function_get_stall_warning  (SaFunction           *self);
+SA_AVAILABLE_IN_0_2
+void            sa_function_set_stall_warning  (SaFunction           *self,
+                                                int                   stall_msec);
 
 SA_AVAILABLE_IN_ALL
 GAsyncResult   *sa_function_call               (SaFunction           *self,
@@ -251,6 +261,15 @@ SA_AVAILABLE_IN_ALL
 void            sa_function_call_async_with_source
                                                (SaFunction           *self,
                                                 gpointer              source_object,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data,
+                                                ...);
+SA_AVAILABLE_IN_0_2
+void            sa_function_call_async_full    (SaFunction           *self,
+                                                gpointer              source_object,
+                                                gpointer              source_tag,
+                                                const char           *task_name,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data,

@@ -1,0 +1,126 @@
+/* sa-collect.c: C arguments and results, through varargs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <gobject/gvaluecollector.h>
+#include <string.h>
+
+#include "sa-collect-private.h"
+#include "sa-error.h"
+#include "sa-signature-private.h"
+
+/* G_VALUE_COLLECT_INIT() with the value table already at hand (what
+ * G_VALUE_COLLECT_INIT2() of GLib 2.74 allows; GLib 2.72 is supported). */
+static inline char *
+collect_value (GValue                 *value,
+               GType                   type,
+               const GTypeValueTable  *table,
+               va_list                *var_args,
+               guint                   collect_flags)
+{
+  GTypeCValue collected[G_VALUE_COLLECT_FORMAT_MAX_LENGTH];
+  guint n = 0;
+
+  value->g_type = type;
+  memset (value->data, 0, sizeof (value->data));
+
+  for (const char *format = table->collect_format; *format != '\0'; format++)
+    {
+      GTypeCValue *c = &collected[n++];
+
+      switch (*format)
+        {
+        case G_VALUE_COLLECT_INT:
+          c->v_int = va_arg (*var_args, gint);
+          break;
+        case G_VALUE_COLLECT_LONG:
+          c->v_long = va_arg (*var_args, glong);
+          break;
+        case G_VALUE_COLLECT_INT64:
+          c->v_int64 = va_arg (*var_args, gint64);
+          break;
+        case G_VALUE_COLLECT_DOUBLE:
+          c->v_double = va_arg (*var_args, gdouble);
+          break;
+        case G_VALUE_COLLECT_POINTER:
+          c->v_pointer = va_arg (*var_args, gpointer);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  return table->collect_value (value, n, collected, collect_flags);
+}
+
+gboolean
+sa_collect_args (SaFunction  *self,
+                 GValue      *args,
+                 va_list     *var_args,
+                 guint        collect_flags,
+                 GError     **error)
+{
+  for (guint i = 0; i < self->n_params; i++)
+    {
+      g_autofree char *message = NULL;
+
+      message = collect_value (&args[i], self->param_types[i],
+                               self->param_vtables[i], var_args, collect_flags);
+      if (message != NULL)
+        {
+          /* The broken value is left alone, as g_signal_emit() does: it
+           * may not be in a state that can be unset. */
+          g_critical ("Function “%s”: argument %u: %s", self->name, i + 1, message);
+          g_set_error (error, SA_ERROR, SA_ERROR_ARGUMENT_TYPE,
+                       "Function “%s”: argument %u: %s", self->name, i + 1, message);
+          while (i-- > 0)
+            g_value_unset (&args[i]);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Stores a call's result through the C return location that follows the
+ * arguments in @var_args, handing over ownership. */
+void
+sa_collect_store_result (SaFunction *self,
+                         GValue     *result,
+                         va_list    *var_args)
+{
+  g_autofree char *message = NULL;
+
+  if (self->return_type == G_TYPE_NONE)
+    return;
+
+  if (!G_IS_VALUE (result))
+    sa_value_init_result (result, self->return_type);
+
+  /* Contents the value does not own (an interned or static string, static
+   * boxed data: what a binding's callable may set) are copied for the
+   * caller, who will free them; the rest is handed over as it is. */
+  if (result->data[1].v_uint & G_VALUE_NOCOPY_CONTENTS &&
+      (G_VALUE_HOLDS_STRING (result) || G_VALUE_HOLDS_BOXED (result)))
+    {
+      G_VALUE_LCOPY (result, *var_args, 0, &message);
+      g_value_unset (result);
+    }
+  else
+    {
+      G_VALUE_LCOPY (result, *var_args, G_VALUE_NOCOPY_CONTENTS, &message);
+      if (message == NULL)
+        memset (result, 0, sizeof (GValue));  /* the caller owns it now */
+    }
+
+  if (message != NULL)
+    {
+      g_critical ("Function “%s”: return location: %s", self->name, message);
+      if (G_IS_VALUE (result))
+        g_value_unset (result);
+    }
+}
+
