@@ -135,7 +135,7 @@ def guide_snippets():
         missing = [body for lang, body in code if body not in sources]
         # Shell blocks say how to run the programs: the files they name exist.
         missing += [path for lang, body in blocks if lang == 'sh'
-                    for path in re.findall(r'(?:examples|docs)/[\w./-]+', body)
+                    for path in re.findall(r'(?<![\w/])(?:examples|docs)/[\w./-]+', body)
                     if not os.path.exists(os.path.join(SRC, path))]
         check(not missing, '%s: its %d code blocks are in the programs' % (name, len(code)),
               '\n----\n'.join(missing))

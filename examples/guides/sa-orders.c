@@ -43,9 +43,9 @@ static gboolean
 charge_done (gpointer user_data)
 {
   GTask *task = user_data;
+  guint cents = GPOINTER_TO_UINT (g_task_get_task_data (task));
 
-  g_task_return_pointer (task, g_strdup_printf ("ch_%u", GPOINTER_TO_UINT (g_task_get_task_data (task))),
-                         g_free);
+  g_task_return_pointer (task, g_strdup_printf ("ch_%u", cents), g_free);
   return G_SOURCE_REMOVE;
 }
 
