@@ -4,7 +4,7 @@
 
     check-guides.py GUIDE
 
-GUIDE is one of: cli, library, migration, plugins, repl, snippets. The
+GUIDE is one of: cli, http, library, migration, plugins, repl, snippets. The
 programs' paths come from the environment (examples/guides/meson.build).
 """
 
@@ -95,6 +95,13 @@ def guide_plugins():
                   'function: it needs a running main loop and cannot serve a sync caller)\n'
                   'upper: HELLO PLUGIN WORLD\nbytes: 18 bytes\nreverse: dlrow nigulp olleh\n'),
           'the GJS host runs JS plugins, sync and async', out)
+
+
+def guide_http():
+    out = run([program('sa-http')])
+    check(out == ('200 hello ada\n200 hello grace\n200 hello barbara\n'
+                  '6 of 6 concurrent requests answered\n'),
+          'sync fetches from plain code, then six at once from a loop', out)
 
 
 def guide_repl():

@@ -1,3 +1,5 @@
+# repl-session-asyncio.py: typed at the prompt; docs/guides/repl.md
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import time
 import gi
 gi.require_version('SmartAsync', '1')

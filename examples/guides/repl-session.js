@@ -1,3 +1,5 @@
+// repl-session.js: typed at the gjs console; docs/guides/repl.md
+// SPDX-License-Identifier: LGPL-2.1-or-later
 const {GLib, Gio, SmartAsync} = imports.gi;
 const load = SmartAsync.Function.new_async_full('load_contents', GLib.Bytes.$gtype,
     [Gio.File.$gtype], SmartAsync.FunctionFlags.OWNER_THREAD, ([file], cancellable, task) =>
