@@ -149,7 +149,10 @@ test_deadline (void)
 
   g_assert_false (sa_function_call_sync_with_timeout (wait, 200, NULL, &error, sleeper, &exited));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+
+  /* GLib sends the signal from its worker thread: wait for it to land. */
   g_subprocess_force_exit (sleeper);
+  g_subprocess_wait (sleeper, NULL, NULL);
 }
 
 int

@@ -81,7 +81,9 @@ test('an operation that never completes fails instead of hanging', () => {
     } catch (e) {
         assert(e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.TIMED_OUT), e.message);
     } finally {
+        // GLib sends the signal from its worker thread: wait for it to land.
         sleeper.force_exit();
+        sleeper.wait(null);
     }
 });
 
