@@ -94,9 +94,25 @@ test_gtk_demo_c_stays_responsive_and_cancels (void)
 static void
 test_gtk_demo_python_stays_responsive_and_cancels (void)
 {
-  const char *argv[] = { g_getenv ("SYSTEM_PYTHON"), g_getenv ("SA_GTK_DEMO_PY"),
-                         "--self-test", NULL };
-  g_autofree char *out = run_under_xvfb (argv, 9);
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) command = NULL;
+  g_autofree char *out = NULL;
+
+  /* In the sanitizer build, the library is sanitized and Python is not:
+   * Python gets the sanitizer runtimes first, as .ci/sanitize gives them
+   * to the interpreters it runs. */
+  if (g_getenv ("SA_LIBASAN") != NULL)
+    {
+      g_autofree char *preload = g_strdup_printf ("LD_PRELOAD=%s %s", g_getenv ("SA_LIBASAN"),
+                                                  g_getenv ("SA_LIBUBSAN"));
+
+      g_strv_builder_add_many (argv, "env", preload,
+                               "ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0", NULL);
+    }
+  g_strv_builder_add_many (argv, g_getenv ("SYSTEM_PYTHON"), g_getenv ("SA_GTK_DEMO_PY"),
+                           "--self-test", NULL);
+  command = g_strv_builder_end (argv);
+  out = run_under_xvfb ((const char * const *) command, 9);
 }
 
 int

@@ -217,7 +217,8 @@ static int
 run_at_once (GPtrArray  *plugins,
              const char *text)
 {
-  Round round = { plugins, g_new0 (char *, plugins->len), 0, 0, g_main_loop_new (NULL, FALSE) };
+  /* NULL-terminated, for g_strfreev(). */
+  Round round = { plugins, g_new0 (char *, plugins->len + 1), 0, 0, g_main_loop_new (NULL, FALSE) };
   gint64 start = g_get_monotonic_time ();
   gint64 elapsed;
 
