@@ -421,6 +421,8 @@ sa_dispatch_direct (SaFunction    *function,
                     GValue        *result,
                     GError       **error)
 {
-  return !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-         sa_callable_invoke (function, args, cancellable, result, error);
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  return sa_callable_invoke (function, args, cancellable, result, error);
 }
