@@ -174,7 +174,7 @@ static void test_sync_caller_blocking_callable () {
     Value result;
     assert_false (Sa.context_is_async ());
     try {
-        add.call_sync ({ (int64) 2, (int64) 3 }, out result);
+        result = add.call_sync ({ (int64) 2, (int64) 3 });
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -185,7 +185,7 @@ static void test_sync_caller_blocking_callable () {
 static void test_sync_caller_async_pair () {
     Value result;
     try {
-        make_load ().call_sync ({ temp_file ("sync-pair") }, out result);
+        result = make_load ().call_sync ({ temp_file ("sync-pair") });
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -195,7 +195,7 @@ static void test_sync_caller_async_pair () {
 static async void async_caller_async_pair () {
     Value result;
     try {
-        yield make_load ().call_async ({ temp_file ("async-pair") }, null, out result);
+        result = yield make_load ().call_async ({ temp_file ("async-pair") });
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -219,7 +219,7 @@ static async void async_caller_blocking_callable () {
         Value result;
         var slow = make_waiter ();
         try {
-            yield slow.call_async ({ block_ms }, null, out result);
+            result = yield slow.call_async ({ block_ms });
         } catch (Error e) {
             error ("%s", e.message);
         }
@@ -233,7 +233,7 @@ static async void async_caller_blocking_callable () {
 
         var add = make_add ();
         try {
-            yield add.call_async ({ (int64) 40, (int64) 2 }, null, out result);
+            result = yield add.call_async ({ (int64) 40, (int64) 2 });
         } catch (Error e) {
             error ("%s", e.message);
         }
@@ -255,18 +255,18 @@ static void test_errors_argument_count_and_type () {
     var add = make_add ();
     Value result;
     try {
-        add.call_sync ({ (int64) 1 }, out result);
+        result = add.call_sync ({ (int64) 1 });
         assert_not_reached ();
-    } catch (Sa.Error.ARGUMENT_COUNT e) {
-        assert_true (e.matches (Sa.Error.quark (), Sa.Error.ARGUMENT_COUNT));
+    } catch (Sa.CallError.ARGUMENT_COUNT e) {
+        assert_true (e.matches (Sa.CallError.quark (), Sa.CallError.ARGUMENT_COUNT));
     } catch (Error e) {
         error ("unexpected %s", e.message);
     }
 
     try {
-        add.call_sync ({ 1.5, (int64) 1 }, out result);
+        result = add.call_sync ({ 1.5, (int64) 1 });
         assert_not_reached ();
-    } catch (Sa.Error.ARGUMENT_TYPE e) {
+    } catch (Sa.CallError.ARGUMENT_TYPE e) {
         assert_true (e.message.contains ("argument 1"));
     } catch (Error e) {
         error ("unexpected %s", e.message);
@@ -281,9 +281,9 @@ static void test_errors_result_type () {
     });
     Value result;
     try {
-        liar.call_sync (null, out result);
+        result = liar.call_sync (null);
         assert_not_reached ();
-    } catch (Sa.Error.RESULT_TYPE e) {
+    } catch (Sa.CallError.RESULT_TYPE e) {
     } catch (Error e) {
         error ("unexpected %s", e.message);
     }
@@ -300,7 +300,7 @@ static Sa.Function make_failing () {
 static void test_errors_domain_and_code_kept () {
     Value result;
     try {
-        make_failing ().call_sync (null, out result);
+        result = make_failing ().call_sync (null);
         assert_not_reached ();
     } catch (IOError.NOT_FOUND e) {
         assert_cmpstr (e.message, CompareOperator.EQ, "nothing here");
@@ -318,7 +318,7 @@ static async void errors_in_a_loop () {
     Value result;
     {
         try {
-            yield make_failing ().call_async (null, null, out result);
+            result = yield make_failing ().call_async (null);
             assert_not_reached ();
         } catch (IOError.NOT_FOUND e) {
             assert_cmpstr (e.message, CompareOperator.EQ, "nothing here");
@@ -327,7 +327,7 @@ static async void errors_in_a_loop () {
         }
 
         try {
-            yield make_load ().call_async ({ File.new_for_path ("/nonexistent/sa") }, null, out result);
+            result = yield make_load ().call_async ({ File.new_for_path ("/nonexistent/sa") });
             assert_not_reached ();
         } catch (IOError.NOT_FOUND e) {
         } catch (Error e) {
@@ -354,7 +354,7 @@ static void test_cancelled_before () {
     });
     Value result;
     try {
-        counted.call_sync (null, out result, cancellable);
+        result = counted.call_sync (null, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -371,7 +371,7 @@ static void test_cancelled_before () {
 static async void cancelled_before_async (Sa.Function fn, Cancellable cancellable) {
     Value result;
     try {
-        yield fn.call_async (null, cancellable, out result);
+        result = yield fn.call_async (null, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -389,7 +389,7 @@ static void test_cancelled_during_sync_call () {
     var start = get_monotonic_time ();
     Value result;
     try {
-        make_waiter ().call_sync ({ 5000 }, out result, cancellable);
+        result = make_waiter ().call_sync ({ 5000 }, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -415,7 +415,7 @@ static async void cancelled_during_async () {
         });
         Value result;
         try {
-            yield make_waiter ().call_async ({ 5000 }, cancellable, out result);
+            result = yield make_waiter ().call_async ({ 5000 }, cancellable);
             assert_not_reached ();
         } catch (IOError.CANCELLED e) {
         } catch (Error e) {
@@ -431,7 +431,7 @@ static void test_async_pair_cancelled_before () {
     cancellable.cancel ();
     Value result;
     try {
-        read.call_sync ({ stream, 10 }, out result, cancellable);
+        result = read.call_sync ({ stream, 10 }, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -450,7 +450,7 @@ static async void async_pair_cancelled_before (Sa.Function read, InputStream str
                                                Cancellable cancellable) {
     Value result;
     try {
-        yield read.call_async ({ stream, 10 }, cancellable, out result);
+        result = yield read.call_async ({ stream, 10 }, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -473,7 +473,7 @@ static void test_async_pair_cancelled_during_sync_call () {
     });
     Value result;
     try {
-        read.call_sync ({ stream, 10 }, out result, cancellable);
+        result = read.call_sync ({ stream, 10 }, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -503,7 +503,7 @@ static async void async_pair_cancelled_during () {
         });
         Value result;
         try {
-            yield read.call_async ({ stream, 10 }, cancellable, out result);
+            result = yield read.call_async ({ stream, 10 }, cancellable);
             assert_not_reached ();
         } catch (IOError.CANCELLED e) {
         } catch (Error e) {
@@ -525,7 +525,7 @@ static void test_file_in_stream_out () {
     var file = temp_file ("objects");
     Value result;
     try {
-        open.call_sync ({ file }, out result);
+        result = open.call_sync ({ file });
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -546,7 +546,7 @@ static void test_file_in_stream_out () {
 static async void open_in_a_loop (Sa.Function open, File file) {
     Value async_result;
     try {
-        yield open.call_async ({ file }, null, out async_result);
+        async_result = yield open.call_async ({ file });
         var bytes = ((InputStream) async_result.get_object ()).read_bytes (1024);
         assert_cmpstr (bytes_text (bytes), CompareOperator.EQ, CONTENTS);
     } catch (Error e) {
@@ -654,7 +654,7 @@ static void test_no_cache_poisoning () {
 
     /* And the VAPI's calls agree. */
     try {
-        add.call_sync ({ (int64) 3, (int64) 4 }, out value);
+        value = add.call_sync ({ (int64) 3, (int64) 4 });
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -669,7 +669,7 @@ static async void concurrent_calls () {
         waiter.call_async.begin ({ 200 }, null, (obj, res) => {
             Value result;
             try {
-                waiter.call_async.end (res, out result);
+                result = waiter.call_async.end (res);
             } catch (Error e) {
                 error ("%s", e.message);
             }
@@ -698,7 +698,7 @@ static void test_timeout_for_a_sync_caller () {
     });
     Value result;
     try {
-        never.call_syncv_with_timeout (null, 50, out result);
+        result = never.call_sync_with_timeout (null, 50);
         assert_not_reached ();
     } catch (IOError.TIMED_OUT e) {
     } catch (Error e) {
