@@ -14,17 +14,14 @@ extern bool c_call_from_loop (Sa.Function function,
 [CCode (cname = "sa_test_caller_last_max_tick_gap", cheader_filename = "sa-test-caller.h")]
 extern int64 c_last_max_tick_gap ();
 
-/* The smart call. The generated VAPI has neither sa_function_callv ()
- * (SmartAsync-1.metadata skips it: Vala would take it for a coroutine) nor
- * a standalone sa_function_call_finish () (only as call_async's finish
- * function), so Vala code that wants the smart call binds them by hand. */
+/* The smart call. The generated VAPI has no sa_function_callv ()
+ * (SmartAsync-1.metadata skips it: Vala code knows whether it is in a
+ * coroutine), so Vala code that wants the smart call binds it by hand and
+ * reads the result with Sa.Function.call_finish (). */
 [CCode (cname = "sa_function_callv", cheader_filename = "smartasync-glib.h")]
 extern AsyncResult smart_call (Sa.Function function,
                                [CCode (array_length_type = "guint")] Value[]? args,
                                Cancellable? cancellable, AsyncReadyCallback? callback);
-[CCode (cname = "sa_function_call_finish", cheader_filename = "smartasync-glib.h")]
-extern bool smart_call_finish (Sa.Function function, AsyncResult result,
-                               out Value value) throws Error;
 
 const string CONTENTS = "smart and async\n";
 
@@ -575,7 +572,7 @@ static void test_no_cache_poisoning () {
         assert_true (Sa.context_is_async ());
         Value value;
         try {
-            smart_call_finish ((Sa.Function) source, res, out value);
+            value = ((Sa.Function) source).call_finish (res);
         } catch (Error e) {
             error ("%s", e.message);
         }
@@ -627,7 +624,7 @@ static void test_no_cache_poisoning () {
     /* Complete when it returns. */
     assert_true (!(res is Task) || ((Task) res).get_completed ());
     try {
-        smart_call_finish (add, res, out value);
+        value = add.call_finish (res);
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -644,7 +641,7 @@ static void test_no_cache_poisoning () {
     assert_cmpint (called_back, CompareOperator.EQ, 1);
     assert_true (seen == res);
     try {
-        smart_call_finish (load, res, out value);
+        value = load.call_finish (res);
     } catch (Error e) {
         error ("%s", e.message);
     }
