@@ -16,6 +16,7 @@
 #define BOUND_MSEC 1000
 
 static GThread *main_thread;
+static gint owner_runs;
 
 /* How an SaAsyncFunc completes: with a GValue. */
 static void
@@ -41,6 +42,7 @@ double_on_owner (GValue        *args,
   GThread **ran_on = user_data;
 
   *ran_on = g_thread_self ();
+  g_atomic_int_inc (&owner_runs);
   g_value_set_int (result, 2 * g_value_get_int (&args[0]));
   return TRUE;
 }
@@ -401,6 +403,39 @@ test_cancelled_async_call_completes_at_once_when_the_owner_is_busy (void)
   g_assert_null (owner.ran_on);
 }
 
+/* A sync call from another thread waits for the owner's loop; a deadline
+ * ends the wait, and the owner, once free, finds the call abandoned and
+ * never runs it. */
+static void
+test_owner_that_is_busy_times_out (void)
+{
+  Owner owner = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  int value = 0;
+  int runs = g_atomic_int_get (&owner_runs);
+
+  owner_start (&owner);
+  owner_make_busy (&owner);
+
+  start = rel_now ();
+  g_assert_false (sa_function_call_sync_with_timeout (owner.fn, 100, NULL, &error, 1, &value));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpint (rel_now () - start, >=, 100 * 1000);
+  g_assert_cmpint (rel_now () - start, <, rel_time_bound (BOUND_MSEC) * 1000);
+
+  owner_release (&owner);
+  /* With the owner free, the same call works; the owner's context runs
+   * the abandoned hop first, without running the callable. */
+  g_clear_error (&error);
+  g_assert_true (sa_function_call_sync_with_timeout (owner.fn, 5000, NULL, &error, 4, &value));
+  g_assert_no_error (error);
+  g_assert_cmpint (value, ==, 8);
+  g_assert_true (owner.ran_on == owner.thread);
+  g_assert_cmpint (g_atomic_int_get (&owner_runs) - runs, ==, 1);
+  owner_free (&owner);
+}
+
 /* call_async from a destroy notify that runs inside another call's
  * private wait: not lost (measured before the fix: its callback never
  * ran; sa_context_is_async() said FALSE there). */
@@ -508,6 +543,8 @@ main (int   argc,
                    test_cancelled_sync_call_returns_at_once_when_the_owner_has_exited);
   g_test_add_func ("/reliability/owner-thread/cancelled-async-call-completes-when-owner-is-busy",
                    test_cancelled_async_call_completes_at_once_when_the_owner_is_busy);
+  g_test_add_func ("/reliability/owner-thread/owner-that-is-busy-times-out",
+                   test_owner_that_is_busy_times_out);
   g_test_add_func ("/reliability/owner-thread/call-async-from-a-destroy-notify-inside-a-wait",
                    test_call_async_from_a_destroy_notify_inside_a_wait_is_delivered);
 
