@@ -220,11 +220,14 @@ static void
 path_owner_hop (SaCall *call)
 {
   SaFunction *function = call->function;
+  /* Read before arming the cancellation, which can end the call and take
+   * its task at once (already cancelled) or from another thread. */
+  GMainContext *context = sa_function_is_owner_thread (function)
+                            ? g_task_get_context (call->task)
+                            : function->main_context;
 
   sa_call_end_on_cancel (call);
-  post_hop (call, sa_function_is_owner_thread (function)
-                    ? g_task_get_context (call->task)
-                    : function->main_context);
+  post_hop (call, context);
 }
 
 /* Running a path for each kind of caller */
