@@ -220,12 +220,12 @@ static void
 path_owner_hop (SaCall *call)
 {
   SaFunction *function = call->function;
-  /* Read before arming the cancellation, which can end the call and take
-   * its task at once (already cancelled) or from another thread. */
   GMainContext *context = sa_function_is_owner_thread (function)
-                            ? g_task_get_context (call->task)
-                            : function->main_context;
+    ? g_task_get_context (call->task)
+    : function->main_context;
 
+  /* Where to post is read first: a cancellation that has already happened
+   * ends the call here, and its task goes with it. */
   sa_call_end_on_cancel (call);
   post_hop (call, context);
 }
