@@ -12,5 +12,6 @@
 # include "sa-enum-types.h"
 # include "sa-context.h"
 # include "sa-error.h"
+# include "sa-pool.h"
 # include "sa-function.h"
 #undef SA_INSIDE
