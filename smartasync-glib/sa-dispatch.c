@@ -14,6 +14,7 @@
 #include "sa-context-private.h"
 #include "sa-dispatch-private.h"
 #include "sa-error.h"
+#include "sa-pool-private.h"
 
 static const char * const path_names[] = {
   [SA_PATH_DIRECT] = "direct call",
@@ -102,27 +103,15 @@ path_start_here (SaCall *call)
   sa_call_start (call);
 }
 
-static void
-worker_thread_func (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  SaCall *call = task_data;
-
-  /* Cancelled while queued for a worker: the callable never runs. */
-  if (!g_cancellable_set_error_if_cancelled (cancellable, &call->error))
-    sa_callable_invoke (call->function, call->args, cancellable,
-                        &call->result, &call->error);
-  sa_call_complete (call);
-}
-
-/* Async caller, blocking callable: on a worker thread, so the caller's
- * loop keeps running; GTask returns to the caller's context. */
+/* Async caller, blocking callable: on a thread of the function's pool,
+ * so the caller's loop keeps running, and GIO's own thread pool never
+ * waits for it (sa-pool.c); GTask returns to the caller's context. */
 static void
 path_worker (SaCall *call)
 {
-  g_task_run_in_thread (call->task, worker_thread_func);
+  SaPool *pool = call->function->pool;
+
+  sa_pool_run_call (pool != NULL ? pool : sa_pool_get_default (), call);
 }
 
 static gboolean
@@ -313,6 +302,14 @@ run_async (SaFunction       *function,
       sa_call_complete (call);
       return task;
     }
+
+  /* Beyond max-concurrency the call waits its turn (sa-limit.c). */
+  if (g_atomic_int_get (&function->max_concurrency) > 0 &&
+      (path == SA_PATH_START_HERE || path == SA_PATH_WORKER) &&
+      !sa_limit_enter (function, call,
+                       path == SA_PATH_WORKER ? path_worker : path_start_here,
+                       path == SA_PATH_START_HERE))
+    return task;
 
   switch (path)
     {
