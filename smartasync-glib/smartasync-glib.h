@@ -14,4 +14,5 @@
 # include "sa-error.h"
 # include "sa-pool.h"
 # include "sa-function.h"
+# include "sa-gather.h"
 #undef SA_INSIDE
