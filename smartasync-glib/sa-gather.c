@@ -648,6 +648,40 @@ sa_gather_get_outcome (SaGather  *self,
 }
 
 /**
+ * sa_gather_get_outcome_value:
+ * @self: a gather that has run
+ * @index: a call's index, as [method@Gather.add] returned it
+ * @error: return location for the call's failure, copied
+ *
+ * [method@Gather.get_outcome] with the result in a GValue of its own, for
+ * bindings that do not release what they find in a caller-allocated out
+ * GValue (GJS; see [method@Function.call_syncv_value]).
+ *
+ * Returns: (transfer full) (nullable): the result (of type
+ *   %G_TYPE_POINTER and %NULL for a function that returns nothing; free it
+ *   with `g_boxed_free (G_TYPE_VALUE, value)`), or %NULL with @error set
+ *
+ * Since: 0.2
+ */
+GValue *
+sa_gather_get_outcome_value (SaGather  *self,
+                             guint      index,
+                             GError   **error)
+{
+  GValue *value = g_new0 (GValue, 1);
+
+  if (!sa_gather_get_outcome (self, index, value, error))
+    {
+      if (G_IS_VALUE (value))
+        g_value_unset (value);
+      g_free (value);
+      return NULL;
+    }
+
+  return value;
+}
+
+/**
  * sa_gather_get_result: (skip)
  * @self: a gather that has run
  * @index: a call's index, as [method@Gather.add] returned it

@@ -79,6 +79,10 @@ gboolean       sa_gather_get_outcome  (SaGather             *self,
                                        GValue               *value,
                                        GError              **error);
 SA_AVAILABLE_IN_0_2
+GValue        *sa_gather_get_outcome_value (SaGather        *self,
+                                       guint                 index,
+                                       GError              **error);
+SA_AVAILABLE_IN_0_2
 gboolean       sa_gather_get_result   (SaGather             *self,
                                        guint                 index,
                                        GError              **error,
