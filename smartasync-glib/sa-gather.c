@@ -419,9 +419,10 @@ start_calls (SaGather *self)
     {
       Entry *entry = &g_array_index (self->entries, Entry, i);
       SaTaskSpec spec = { .callback = call_delivered, .user_data = entry };
+      g_autoptr(SaCall) call = g_steal_pointer (&entry->call);
 
       g_object_ref (self);
-      sa_dispatch_async (entry->function, "gather", g_steal_pointer (&entry->call), &spec);
+      sa_dispatch_async (entry->function, "gather", call, &spec);
     }
 }
 
