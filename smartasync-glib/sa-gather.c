@@ -613,7 +613,8 @@ completed_entry (SaGather *self,
  *
  * Gets the outcome of one call, as often as needed.
  *
- * Returns: %TRUE if the call succeeded
+ * Returns: (skip): %TRUE if the call succeeded, %FALSE with @error set if
+ *   it failed
  *
  * Since: 0.2
  */

@@ -477,7 +477,7 @@ test_across_threads (void)
   shared_delay = delay_function ();
   shared_sleep = sleep_function ();
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    threads[i] = g_thread_new ("gather", gather_thread, GINT_TO_POINTER (100 * (i + 1)));
+    threads[i] = g_thread_new ("gather", gather_thread, GINT_TO_POINTER (1 + 3 * i));
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     g_thread_join (threads[i]);
   g_clear_object (&shared_delay);

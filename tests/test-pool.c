@@ -185,11 +185,15 @@ test_limit_holds (void)
 
   outcomes_init (&o, 30);
   for (int i = 0; i < 30; i++)
-    start_call (fn, &o, i, 5, NULL);
+    start_call (fn, &o, i, 20, NULL);
   sa_test_wait_for_count (&o.n_done, 30);
 
   g_assert_cmpint (o.n_ok, ==, 30);
-  g_assert_cmpint (probe_max_running, ==, 3);
+  g_assert_cmpint (probe_max_running, <=, 3);
+  /* Reaching it needs the calls to overlap: memcheck runs one thread at
+   * a time. */
+  if (!sa_test_slow_machine ())
+    g_assert_cmpint (probe_max_running, ==, 3);
   assert_each_once (&o, 30);
   outcomes_clear (&o);
 }
@@ -206,12 +210,14 @@ test_pool_bounds_threads (void)
 
   outcomes_init (&o, 24);
   for (int i = 0; i < 24; i++)
-    start_call (fn, &o, i, 5, NULL);
+    start_call (fn, &o, i, 20, NULL);
   g_assert_cmpuint (sa_pool_get_n_threads (pool), <=, 4);
   sa_test_wait_for_count (&o.n_done, 24);
 
   g_assert_cmpint (o.n_ok, ==, 24);
-  g_assert_cmpint (probe_max_running, ==, 4);
+  g_assert_cmpint (probe_max_running, <=, 4);
+  if (!sa_test_slow_machine ())
+    g_assert_cmpint (probe_max_running, ==, 4);
   g_assert_cmpuint (sa_pool_get_n_threads (pool), <=, 4);
   assert_each_once (&o, 24);
   outcomes_clear (&o);
