@@ -397,6 +397,37 @@ sa_dispatch_async (SaFunction       *function,
   g_object_unref (run_async (function, path, call, spec, starting_application ()));
 }
 
+/* Starts an async caller's path for a call that wakes call->wait when it
+ * completes instead of returning a task (the calls of a sync gather).
+ * Returns FALSE, starting nothing, for what needs the caller's task: a
+ * hop to an owner thread, a place in a max-concurrency queue. */
+gboolean
+sa_dispatch_start_untasked (SaFunction *function,
+                            SaCall     *call)
+{
+  SaPath path = sa_dispatch_decide (function, TRUE);
+
+  if (g_atomic_int_get (&function->max_concurrency) > 0)
+    return FALSE;
+
+  switch (path)
+    {
+    case SA_PATH_START_HERE:
+      trace (function, "gather", FALSE, TRUE, path);
+      path_start_here (call);
+      return TRUE;
+    case SA_PATH_WORKER:
+      trace (function, "gather", FALSE, TRUE, path);
+      path_worker (call);
+      return TRUE;
+    case SA_PATH_OWNER_HOP:
+    case SA_PATH_DIRECT:
+    case SA_PATH_PRIVATE_WAIT:
+    default:
+      return FALSE;
+    }
+}
+
 SaPath
 sa_dispatch_sync_path (SaFunction *function,
                        const char *entry_name)

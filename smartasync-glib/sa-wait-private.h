@@ -48,6 +48,7 @@ struct _SaWaitContext
 
 typedef void (*SaWaitStartFunc) (SaCall *call);
 
+SaWaitContext *sa_wait_context_new            (void);
 SaWaitContext *sa_wait_context_ref            (SaWaitContext  *wc);
 void           sa_wait_context_unref          (SaWaitContext  *wc);
 void           sa_wait_context_wake           (SaWaitContext  *wc);

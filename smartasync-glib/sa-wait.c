@@ -90,7 +90,7 @@ sa_wait_context_unref (SaWaitContext *wc)
   g_free (wc);
 }
 
-static SaWaitContext *
+SaWaitContext *
 sa_wait_context_new (void)
 {
   SaWaitContext *wc = g_new0 (SaWaitContext, 1);
