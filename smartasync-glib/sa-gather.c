@@ -18,13 +18,15 @@
 #include "sa-enum-types.h"
 #include "sa-gather.h"
 #include "sa-signature-private.h"
+#include "sa-wait-private.h"
 
 typedef struct
 {
   SaGather     *gather;  /* unowned: the run holds the gather */
   guint         index;
-  SaCall       *call;    /* until started */
+  SaCall       *call;    /* until started, or until done when untasked */
   SaFunction   *function;
+  gboolean      untasked;
   gboolean      done;
   GValue        value;
   GError       *error;
@@ -359,17 +361,13 @@ finish_run (SaGather *self)
     g_task_return_error (task, error);
 }
 
+/* Once per call, in the order they are delivered. */
 static void
-call_delivered (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+entry_completed (SaGather *self,
+                 Entry    *entry)
 {
-  Entry *entry = user_data;
-  SaGather *self = entry->gather;
-
   g_assert (!entry->done);
   entry->done = TRUE;
-  sa_function_call_finish (entry->function, result, &entry->value, &entry->error);
 
   if (self->first < 0)
     {
@@ -386,6 +384,18 @@ call_delivered (GObject      *source,
 
   if (--self->n_pending == 0)
     finish_run (self);
+}
+
+static void
+call_delivered (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Entry *entry = user_data;
+  SaGather *self = entry->gather;
+
+  sa_function_call_finish (entry->function, result, &entry->value, &entry->error);
+  entry_completed (self, entry);
 
   /* The run's own reference, taken for each call. */
   g_object_unref (self);
@@ -410,19 +420,125 @@ begin_run (SaGather     *self,
   return TRUE;
 }
 
-/* Starts every call in the thread-default context. */
+static void
+start_tasked (SaGather *self,
+              Entry    *entry)
+{
+  SaTaskSpec spec = { .callback = call_delivered, .user_data = entry };
+  g_autoptr(SaCall) call = g_steal_pointer (&entry->call);
+
+  g_object_ref (self);
+  sa_dispatch_async (entry->function, "gather", call, &spec);
+}
+
+/* Starts every call in the thread-default context, each delivered by its
+ * own task there. */
 static void
 start_calls (SaGather *self)
 {
   /* Entries do not move once the run starts: nothing is added. */
   for (guint i = 0; i < self->entries->len; i++)
+    start_tasked (self, &g_array_index (self->entries, Entry, i));
+}
+
+static gboolean
+has_untasked_done (SaGather *self)
+{
+  for (guint i = 0; i < self->entries->len; i++)
     {
       Entry *entry = &g_array_index (self->entries, Entry, i);
-      SaTaskSpec spec = { .callback = call_delivered, .user_data = entry };
-      g_autoptr(SaCall) call = g_steal_pointer (&entry->call);
 
-      g_object_ref (self);
-      sa_dispatch_async (entry->function, "gather", call, &spec);
+      if (entry->untasked && !entry->done &&
+          g_atomic_int_get (&entry->call->state) == SA_CALL_DONE)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+collect_untasked (SaGather *self)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *entry = &g_array_index (self->entries, Entry, i);
+
+      if (!entry->untasked || entry->done ||
+          g_atomic_int_get (&entry->call->state) != SA_CALL_DONE)
+        continue;
+
+      sa_call_propagate (entry->call, &entry->value, &entry->error);
+      g_clear_pointer (&entry->call, sa_call_unref);
+      entry_completed (self, entry);
+    }
+}
+
+/* The source that collects untasked calls. A completion on another thread
+ * wakes the context only while it polls (g_main_context_wakeup() is
+ * dropped at other times), so the run looks for done calls where GLib
+ * looks for ready sources: in prepare and check, under the context's
+ * lock. */
+typedef struct
+{
+  GSource   source;
+  SaGather *gather;
+} CollectSource;
+
+static gboolean
+collect_prepare (GSource *source,
+                 int     *timeout)
+{
+  *timeout = -1;
+  return has_untasked_done (((CollectSource *) source)->gather);
+}
+
+static gboolean
+collect_check (GSource *source)
+{
+  return has_untasked_done (((CollectSource *) source)->gather);
+}
+
+static gboolean
+collect_dispatch (GSource     *source,
+                  GSourceFunc  callback,
+                  gpointer     data)
+{
+  collect_untasked (((CollectSource *) source)->gather);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs collect_funcs = {
+  .prepare = collect_prepare,
+  .check = collect_check,
+  .dispatch = collect_dispatch,
+};
+
+/* A sync run: calls that need no task (pairs, blocking callables in a
+ * pool) complete by marking themselves done and waking @wc, as a sync
+ * caller's single call does (sa-wait.c), and the run looks at them after
+ * every iteration: no task per call, which was half of a gather's cost.
+ * The others (a hop to an owner thread, a max-concurrency queue) are
+ * delivered by a task in the same context. */
+static void
+start_calls_untasked (SaGather      *self,
+                      SaWaitContext *wc)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *entry = &g_array_index (self->entries, Entry, i);
+      SaCall *call = entry->call;
+
+      call->wait = sa_wait_context_ref (wc);
+      if (call->error != NULL ||
+          g_cancellable_set_error_if_cancelled (call->cancellable, &call->error))
+        sa_call_complete (call);
+      else if (!sa_dispatch_start_untasked (entry->function, call))
+        {
+          g_clear_pointer (&call->wait, sa_wait_context_unref);
+          start_tasked (self, entry);
+          continue;
+        }
+      entry->untasked = TRUE;
     }
 }
 
@@ -446,7 +562,7 @@ sa_gather_run_sync (SaGather      *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(SaWaitContext) wc = NULL;
 
   g_return_val_if_fail (SA_IS_GATHER (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -457,12 +573,22 @@ sa_gather_run_sync (SaGather      *self,
 
   if (self->n_pending > 0)
     {
-      context = g_main_context_new ();
-      g_main_context_push_thread_default (context);
-      start_calls (self);
+      GSource *collect;
+
+      wc = sa_wait_context_new ();
+      collect = g_source_new (&collect_funcs, sizeof (CollectSource));
+      ((CollectSource *) collect)->gather = self;
+      g_source_set_static_name (collect, "[smartasync] gather");
+      g_source_attach (collect, wc->context);
+
+      g_main_context_push_thread_default (wc->context);
+      start_calls_untasked (self, wc);
       while (self->n_pending > 0)
-        g_main_context_iteration (context, TRUE);
-      g_main_context_pop_thread_default (context);
+        g_main_context_iteration (wc->context, TRUE);
+      g_main_context_pop_thread_default (wc->context);
+
+      g_source_destroy (collect);
+      g_source_unref (collect);
     }
 
   finish_run (self);
