@@ -398,7 +398,9 @@ sa_dispatch_async (SaFunction       *function,
 }
 
 /* Starts an async caller's path for a call that wakes call->wait when it
- * completes instead of returning a task (the calls of a sync gather).
+ * completes instead of returning a task (the calls of a sync gather, which
+ * traces itself once rather than each call: looking at the debug setting
+ * was a tenth of a gathered call).
  * Returns FALSE, starting nothing, for what needs the caller's task: a
  * hop to an owner thread, a place in a max-concurrency queue. */
 gboolean
@@ -413,11 +415,9 @@ sa_dispatch_start_untasked (SaFunction *function,
   switch (path)
     {
     case SA_PATH_START_HERE:
-      trace (function, "gather", FALSE, TRUE, path);
       path_start_here (call);
       return TRUE;
     case SA_PATH_WORKER:
-      trace (function, "gather", FALSE, TRUE, path);
       path_worker (call);
       return TRUE;
     case SA_PATH_OWNER_HOP:

@@ -575,6 +575,10 @@ sa_gather_run_sync (SaGather      *self,
     {
       GSource *collect;
 
+      if (G_UNLIKELY (sa_function_debug_enabled (FALSE)))
+        g_debug ("gather: %u calls from a sync context, in a private context",
+                 self->n_pending);
+
       wc = sa_wait_context_new ();
       collect = g_source_new (&collect_funcs, sizeof (CollectSource));
       ((CollectSource *) collect)->gather = self;
