@@ -429,8 +429,11 @@ test_limit_on_pair (void)
   g_assert_cmpint (o.n_ok, ==, 10);
   g_assert_cmpint (o.n_cancelled, ==, 2);
   g_assert_cmpint (pair_max_running, ==, 2);
-  for (int i = 0; i < 10; i++)
-    g_assert_cmpint (g_array_index (o.finished, int, i + 2), ==, i);
+  /* The completed ones in the order they were made; where the two
+   * cancelled ones fall among them is the scheduler's business. */
+  for (int i = 0, k = 0; i < 12; i++)
+    if (g_array_index (o.finished, int, i) < 10)
+      g_assert_cmpint (g_array_index (o.finished, int, i), ==, k++);
   assert_each_once (&o, 12);
   outcomes_clear (&o);
 }
