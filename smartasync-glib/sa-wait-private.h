@@ -56,6 +56,10 @@ void           sa_wait_context_abandoned_done (SaWaitContext  *wc);
 gboolean       sa_wait_context_is_clean       (SaWaitContext  *wc,
                                                guint          *probe_id);
 
+SaWaitContext *sa_wait_context_borrow         (guint          *depth);
+void           sa_wait_context_give_back      (SaWaitContext  *wc,
+                                               guint           depth);
+
 gboolean       sa_wait_run                    (SaCall          *call,
                                                SaWaitStartFunc  start,
                                                int              timeout_msec,

@@ -236,6 +236,25 @@ release (WaitThread    *thread,
     retire (wc);
 }
 
+/* A context for a wait that is not a frame of its own (a sync gather's),
+ * from this thread's cache at the depth of the next frame, as provably
+ * clean as sa_wait_run()'s; given back with sa_wait_context_give_back(). */
+SaWaitContext *
+sa_wait_context_borrow (guint *depth)
+{
+  WaitThread *thread = wait_thread_get ();
+
+  *depth = thread->top != NULL ? thread->top->depth + 1 : 0;
+  return acquire (thread, *depth);
+}
+
+void
+sa_wait_context_give_back (SaWaitContext *wc,
+                           guint          depth)
+{
+  release (wait_thread_get (), depth, wc);
+}
+
 int
 sa_wait_default_stall_warning (void)
 {
