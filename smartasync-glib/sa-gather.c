@@ -154,9 +154,8 @@ sa_gather_class_init (SaGatherClass *klass)
 static void
 sa_gather_init (SaGather *self)
 {
-  self->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
+  self->entries = g_array_sized_new (FALSE, TRUE, sizeof (Entry), 16);
   g_array_set_clear_func (self->entries, entry_clear);
-  self->inner = g_cancellable_new ();
   self->first = -1;
   self->first_failed = -1;
 }
@@ -220,7 +219,12 @@ sa_gather_init (SaGather *self)
 SaGather *
 sa_gather_new (SaGatherFlags flags)
 {
-  return g_object_new (SA_TYPE_GATHER, "flags", flags, NULL);
+  /* Set directly: a construct property through GValues was a tenth of a
+   * small gather's own cost. */
+  SaGather *self = g_object_new (SA_TYPE_GATHER, NULL);
+
+  self->flags = flags;
+  return self;
 }
 
 static guint
@@ -265,7 +269,7 @@ sa_gather_add (SaGather   *self,
   g_return_val_if_fail (SA_IS_FUNCTION (function), 0);
   g_return_val_if_fail (!self->started, 0);
 
-  call = sa_call_new (function, self->inner);
+  call = sa_call_new (function, NULL);
   va_start (var_args, function);
   sa_collect_args (function, call->args, &var_args, 0, &call->error);
   va_end (var_args);
@@ -301,7 +305,7 @@ sa_gather_addv (SaGather     *self,
   g_return_val_if_fail (args != NULL || n_args == 0, 0);
   g_return_val_if_fail (!self->started, 0);
 
-  call = sa_call_new (function, self->inner);
+  call = sa_call_new (function, NULL);
   sa_signature_coerce_args (function->name, function->param_types, function->n_params,
                             args, n_args, call->args, &call->error);
 
@@ -407,6 +411,19 @@ begin_run (SaGather     *self,
 {
   g_return_val_if_fail (!self->started, FALSE);
   self->started = TRUE;
+
+  /* Calls see the inner cancellable only when something can cancel
+   * them: no reference to take and drop per call otherwise. */
+  if (cancellable != NULL || self->flags != SA_GATHER_FLAGS_NONE)
+    self->inner = g_cancellable_new ();
+  if (self->inner != NULL)
+    for (guint i = 0; i < self->entries->len; i++)
+      {
+        SaCall *call = g_array_index (self->entries, Entry, i).call;
+
+        call->cancellable = g_object_ref (self->inner);
+        call->op_cancellable = g_object_ref (self->inner);
+      }
 
   if (cancellable != NULL)
     {
@@ -562,7 +579,8 @@ sa_gather_run_sync (SaGather      *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  g_autoptr(SaWaitContext) wc = NULL;
+  SaWaitContext *wc;
+  guint depth;
 
   g_return_val_if_fail (SA_IS_GATHER (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -579,7 +597,9 @@ sa_gather_run_sync (SaGather      *self,
         g_debug ("gather: %u calls from a sync context, in a private context",
                  self->n_pending);
 
-      wc = sa_wait_context_new ();
+      /* Reused from one sync wait to the next while provably clean, as a
+       * single call's private context is (sa-wait.c). */
+      wc = sa_wait_context_borrow (&depth);
       collect = g_source_new (&collect_funcs, sizeof (CollectSource));
       ((CollectSource *) collect)->gather = self;
       g_source_set_static_name (collect, "[smartasync] gather");
@@ -593,6 +613,7 @@ sa_gather_run_sync (SaGather      *self,
 
       g_source_destroy (collect);
       g_source_unref (collect);
+      sa_wait_context_give_back (wc, depth);
     }
 
   finish_run (self);
@@ -813,6 +834,31 @@ sa_gather_get_outcome_value (SaGather  *self,
   return value;
 }
 
+static gboolean
+holds_plain_data (const GValue *value)
+{
+  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
+    {
+    case G_TYPE_CHAR:
+    case G_TYPE_UCHAR:
+    case G_TYPE_BOOLEAN:
+    case G_TYPE_INT:
+    case G_TYPE_UINT:
+    case G_TYPE_LONG:
+    case G_TYPE_ULONG:
+    case G_TYPE_INT64:
+    case G_TYPE_UINT64:
+    case G_TYPE_ENUM:
+    case G_TYPE_FLAGS:
+    case G_TYPE_FLOAT:
+    case G_TYPE_DOUBLE:
+    case G_TYPE_POINTER:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 /**
  * sa_gather_get_result: (skip)
  * @self: a gather that has run
@@ -840,7 +886,11 @@ sa_gather_get_result (SaGather  *self,
   if (entry == NULL)
     return FALSE;
 
-  if (!sa_gather_get_outcome (self, index, &value, error))
+  /* A number is stored as it is; what owns memory is copied, so that the
+   * outcome can be had again. */
+  if (entry->error == NULL && G_IS_VALUE (&entry->value) && holds_plain_data (&entry->value))
+    value = entry->value;
+  else if (!sa_gather_get_outcome (self, index, &value, error))
     {
       g_value_unset (&value);
       return FALSE;
