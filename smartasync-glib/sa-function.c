@@ -1508,6 +1508,22 @@ sa_function_call_syncv_with_timeout (SaFunction    *self,
   return sa_call_propagate (outcome, result, error);
 }
 
+/* The varargs async entry points, once their own checks have passed. */
+static void
+call_async_collecting (SaFunction   *self,
+                       GCancellable *cancellable,
+                       SaTaskSpec   *spec,
+                       va_list      *var_args)
+{
+  g_autoptr(SaCall) call = NULL;
+
+  if (!check_callable (self))
+    return;
+
+  call = new_call_collecting (self, cancellable, var_args);
+  sa_dispatch_async (self, "call_async", call, spec);
+}
+
 /**
  * sa_function_call_async:
  * @self: a function
@@ -1533,20 +1549,15 @@ sa_function_call_async (SaFunction          *self,
                         gpointer             user_data,
                         ...)
 {
-  g_autoptr(SaCall) call = NULL;
   SaTaskSpec spec = { .callback = callback, .user_data = user_data };
   va_list var_args;
 
   g_return_if_fail (SA_IS_FUNCTION (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  if (!check_callable (self))
-    return;
 
   va_start (var_args, user_data);
-  call = new_call_collecting (self, cancellable, &var_args);
+  call_async_collecting (self, cancellable, &spec, &var_args);
   va_end (var_args);
-
-  sa_dispatch_async (self, "call_async", call, &spec);
 }
 
 /**
@@ -1585,7 +1596,6 @@ sa_function_call_async_with_source (SaFunction          *self,
                                     gpointer             user_data,
                                     ...)
 {
-  g_autoptr(SaCall) call = NULL;
   SaTaskSpec spec = {
     .source_object = source_object,
     .callback = callback,
@@ -1596,14 +1606,10 @@ sa_function_call_async_with_source (SaFunction          *self,
   g_return_if_fail (SA_IS_FUNCTION (self));
   g_return_if_fail (G_IS_OBJECT (source_object));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  if (!check_callable (self))
-    return;
 
   va_start (var_args, user_data);
-  call = new_call_collecting (self, cancellable, &var_args);
+  call_async_collecting (self, cancellable, &spec, &var_args);
   va_end (var_args);
-
-  sa_dispatch_async (self, "call_async", call, &spec);
 }
 
 /**
@@ -1668,7 +1674,6 @@ sa_function_call_async_full (SaFunction          *self,
                              gpointer             user_data,
                              ...)
 {
-  g_autoptr(SaCall) call = NULL;
   SaTaskSpec spec = {
     .source_object = source_object,
     .source_tag = source_tag,
@@ -1682,14 +1687,10 @@ sa_function_call_async_full (SaFunction          *self,
   g_return_if_fail (source_object == NULL || G_IS_OBJECT (source_object));
   g_return_if_fail (task_name == NULL || g_utf8_validate (task_name, -1, NULL));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  if (!check_callable (self))
-    return;
 
   va_start (var_args, user_data);
-  call = new_call_collecting (self, cancellable, &var_args);
+  call_async_collecting (self, cancellable, &spec, &var_args);
   va_end (var_args);
-
-  sa_dispatch_async (self, "call_async", call, &spec);
 }
 
 /**
