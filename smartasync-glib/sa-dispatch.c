@@ -109,7 +109,7 @@ path_start_here (SaCall *call)
 static void
 path_worker (SaCall *call)
 {
-  SaPool *pool = call->function->pool;
+  SaPool *pool = g_atomic_pointer_get (&call->function->pool);
 
   sa_pool_run_call (pool != NULL ? pool : sa_pool_get_default (), call);
 }

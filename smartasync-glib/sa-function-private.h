@@ -43,7 +43,8 @@ struct _SaFunction
   /* Where async callers' blocking calls run (NULL: sa_pool_get_default()),
    * and how many calls may be in flight at once (0: any number), waiting
    * in @limit beyond that (sa-limit.c). */
-  SaPool          *pool;
+  SaPool          *pool;             /* atomic */
+  GSList          *retired_pools;    /* pools it had: see set_pool */
   int              max_concurrency;  /* atomic */
   struct _SaLimit *limit;
 

@@ -131,6 +131,7 @@ sa_function_finalize (GObject *object)
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->owner_thread, g_thread_unref);
   g_clear_object (&self->pool);
+  g_slist_free_full (self->retired_pools, g_object_unref);
   sa_limit_free (self);
 
   G_OBJECT_CLASS (sa_function_parent_class)->finalize (object);
@@ -1076,9 +1077,8 @@ sa_function_get_pool (SaFunction *self)
  * @self: a function
  * @pool: (nullable): a pool, or %NULL for [func@Pool.get_default]
  *
- * Sets [property@Function:pool]. Set it before the function is called
- * from several threads: a call racing with the change may still go to the
- * previous pool.
+ * Sets [property@Function:pool]. A call made while it changes goes to
+ * either pool.
  *
  * Since: 0.2
  */
@@ -1086,10 +1086,27 @@ void
 sa_function_set_pool (SaFunction *self,
                       SaPool     *pool)
 {
+  static GMutex lock;
+  SaPool *old;
+  gboolean changed;
+
   g_return_if_fail (SA_IS_FUNCTION (self));
   g_return_if_fail (pool == NULL || SA_IS_POOL (pool));
 
-  if (g_set_object (&self->pool, pool))
+  g_mutex_lock (&lock);
+  if (pool != NULL)
+    g_object_ref (pool);
+  old = g_atomic_pointer_exchange (&self->pool, pool);
+  changed = old != pool;
+  /* A call on another thread may have just read the old pool: it stays
+   * alive as long as the function does. */
+  if (old == pool)
+    g_clear_object (&old);
+  else if (old != NULL)
+    self->retired_pools = g_slist_prepend (self->retired_pools, old);
+  g_mutex_unlock (&lock);
+
+  if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POOL]);
 }
 
