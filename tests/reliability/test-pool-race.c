@@ -274,6 +274,53 @@ test_gathers_cancelled_anywhere (void)
   rel_watchdog_stop ();
 }
 
+/* The pool property changed over and over while calls are made. */
+static gpointer
+pool_switcher (gpointer data)
+{
+  SaFunction *fn = data;
+
+  for (guint i = 0; i < rel_scaled (2000); i++)
+    {
+      g_autoptr(SaPool) pool = sa_pool_new (1 + i % 3);
+
+      sa_function_set_pool (fn, i % 5 == 0 ? NULL : pool);
+    }
+  return NULL;
+}
+
+static void
+test_pool_changed_while_calls_are_made (void)
+{
+  g_autoptr(SaFunction) fn = spin_function (NULL, 0);
+  guint n = rel_scaled (2000);
+  Tally tally = { 0 };
+  GThread *thread;
+
+  rel_watchdog_start (rel_time_bound (60000));
+  tally.deliveries = g_new0 (int, n);
+  thread = g_thread_new ("switcher", pool_switcher, fn);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(RelToken) token = rel_token_new ();
+      Pending *pending = g_new (Pending, 1);
+
+      pending->tally = &tally;
+      pending->id = i;
+      sa_function_call_async (fn, NULL, delivered, pending, token, 0);
+    }
+  g_thread_join (thread);
+  while (tally.n_done < (int) n)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpint (tally.n_ok, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (tally.deliveries[i], ==, 1);
+  g_assert_true (rel_wait_for_tokens (0, rel_time_bound (10000)));
+  g_free (tally.deliveries);
+  rel_watchdog_stop ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -286,6 +333,8 @@ main (int    argc,
                    test_cancel_anywhere_limit);
   g_test_add_func ("/reliability/pool-race/pool-and-function-dropped-with-calls-in-flight",
                    test_drop_with_calls_in_flight);
+  g_test_add_func ("/reliability/pool-race/pool-changed-while-calls-are-made",
+                   test_pool_changed_while_calls_are_made);
   g_test_add_func ("/reliability/pool-race/gathers-on-threads-cancelled-anywhere",
                    test_gathers_cancelled_anywhere);
 
