@@ -144,15 +144,24 @@ sa_queued_start (SaQueued *queued)
 /* Pools */
 
 /* What the threads share with the pool object, which may go first. */
+/* An idle thread, waiting to be handed work. */
+typedef struct
+{
+  GCond     cond;
+  gboolean  woken;
+} Idler;
+
 typedef struct
 {
   gatomicrefcount  ref_count;
   GMutex           lock;
-  GCond            cond;
   GQueue           queue;      /* of SaQueued */
+  /* Idle threads, the most recently idle last: woken last in, first out,
+   * so that a chain of calls keeps to one warm thread and the others
+   * reach their idle timeout. */
+  GPtrArray       *idle;       /* of Idler, on their threads' stacks */
   guint            max_threads;
   guint            n_threads;
-  guint            n_idle;
   gboolean         closed;
 } PoolCore;
 
@@ -187,8 +196,9 @@ pool_core_unref (PoolCore *core)
     return;
 
   g_assert (g_queue_is_empty (&core->queue));
+  g_assert (core->idle->len == 0);
+  g_ptr_array_unref (core->idle);
   g_mutex_clear (&core->lock);
-  g_cond_clear (&core->cond);
   g_free (core);
 }
 
@@ -211,6 +221,7 @@ static gpointer
 pool_thread (gpointer data)
 {
   PoolCore *core = data;
+  Idler idler;
 
   g_mutex_lock (&core->lock);
   for (;;)
@@ -229,14 +240,19 @@ pool_thread (gpointer data)
       if (core->closed)
         break;
 
-      core->n_idle++;
+      g_cond_init (&idler.cond);
+      idler.woken = FALSE;
+      g_ptr_array_add (core->idle, &idler);
       end = g_get_monotonic_time () + IDLE_USEC;
-      while (g_queue_is_empty (&core->queue) && !core->closed)
-        if (!g_cond_wait_until (&core->cond, &core->lock, end))
+      while (!idler.woken)
+        if (!g_cond_wait_until (&idler.cond, &core->lock, end))
           break;
-      core->n_idle--;
+      if (!idler.woken)
+        g_ptr_array_remove (core->idle, &idler);
+      g_cond_clear (&idler.cond);
 
-      if (g_queue_is_empty (&core->queue))
+      /* Timed out, or woken for a call another thread took first. */
+      if (g_queue_is_empty (&core->queue) && !idler.woken)
         break;
     }
   core->n_threads--;
@@ -256,15 +272,20 @@ sa_pool_run_call (SaPool *pool,
 
   g_mutex_lock (&core->lock);
   g_queue_push_tail (&core->queue, queued);
-  /* Each idle thread takes one queued call: a thread more is needed when
-   * there are more calls waiting than idle threads. */
-  if (core->queue.length > core->n_idle && core->n_threads < core->max_threads)
+  /* The most recently idle thread takes it; with none idle, a thread more
+   * while there may be; otherwise it waits for a busy one. */
+  if (core->idle->len > 0)
+    {
+      Idler *idler = g_ptr_array_steal_index_fast (core->idle, core->idle->len - 1);
+
+      idler->woken = TRUE;
+      g_cond_signal (&idler->cond);
+    }
+  else if (core->n_threads < core->max_threads)
     {
       core->n_threads++;
       spawn = TRUE;
     }
-  else if (core->n_idle > 0)
-    g_cond_signal (&core->cond);
   g_mutex_unlock (&core->lock);
 
   if (spawn)
@@ -280,7 +301,13 @@ sa_pool_finalize (GObject *object)
   /* Idle threads end now; busy ones once the queue is empty. */
   g_mutex_lock (&core->lock);
   core->closed = TRUE;
-  g_cond_broadcast (&core->cond);
+  while (core->idle->len > 0)
+    {
+      Idler *idler = g_ptr_array_steal_index_fast (core->idle, core->idle->len - 1);
+
+      idler->woken = TRUE;
+      g_cond_signal (&idler->cond);
+    }
   g_mutex_unlock (&core->lock);
   pool_core_unref (core);
 
@@ -354,8 +381,8 @@ sa_pool_init (SaPool *self)
   self->core = g_new0 (PoolCore, 1);
   g_atomic_ref_count_init (&self->core->ref_count);
   g_mutex_init (&self->core->lock);
-  g_cond_init (&self->core->cond);
   g_queue_init (&self->core->queue);
+  self->core->idle = g_ptr_array_new ();
   self->core->max_threads = DEFAULT_MAX_THREADS;
 }
 
