@@ -48,7 +48,9 @@
  * a sync and an async API from one implementation.
  *
  * Functions are immutable after construction but for
- * [property@Function:mode] and [property@Function:timeout], and may be
+ * [property@Function:mode], [property@Function:timeout],
+ * [property@Function:stall-warning], [property@Function:pool] and
+ * [property@Function:max-concurrency], and may be
  * called from any number of threads at once. Every call holds a reference
  * on its function, so dropping the last reference while calls are in
  * flight is safe.
