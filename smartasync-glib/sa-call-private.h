@@ -49,7 +49,6 @@ struct _SaCall
 
   /* Held while a call made during its start-up is under way, so that
    * g_application_run() iterates until the call is delivered. */
-  GApplication    *held_application;
 
   GValue           result;
   GError          *error;

@@ -69,7 +69,6 @@ sa_call_unref (SaCall *call)
   sa_value_clear (&call->result);
   g_clear_error (&call->error);
   g_clear_object (&call->task);
-  g_clear_object (&call->held_application);
   if (call->wait != NULL)
     {
       /* The context an abandoned call was started in can be let go of
@@ -137,14 +136,15 @@ release_application (GObject    *task,
 
 /* g_application_run() iterates only while the application is held: a
  * call made during start-up (an async context, sa_context_is_async())
- * keeps it held until its callback has run. */
+ * keeps it held until its callback has run. Held, not referenced: the
+ * last reference to the call may go on a worker thread, and a
+ * GtkApplication must not be finalized there. */
 void
 sa_call_hold_application (SaCall       *call,
                           GApplication *application)
 {
   g_assert (call->task != NULL);
 
-  call->held_application = g_object_ref (application);
   g_application_hold (application);
   g_signal_connect_object (call->task, "notify::completed",
                            G_CALLBACK (release_application), application, 0);

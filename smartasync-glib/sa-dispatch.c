@@ -209,11 +209,14 @@ static void
 path_owner_hop (SaCall *call)
 {
   SaFunction *function = call->function;
+  GMainContext *context = sa_function_is_owner_thread (function)
+    ? g_task_get_context (call->task)
+    : function->main_context;
 
+  /* Where to post is read first: a cancellation that has already happened
+   * ends the call here, and its task goes with it. */
   sa_call_end_on_cancel (call);
-  post_hop (call, sa_function_is_owner_thread (function)
-                    ? g_task_get_context (call->task)
-                    : function->main_context);
+  post_hop (call, context);
 }
 
 /* Running a path for each kind of caller */
@@ -446,6 +449,8 @@ sa_dispatch_direct (SaFunction    *function,
                     GValue        *result,
                     GError       **error)
 {
-  return !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-         sa_callable_invoke (function, args, cancellable, result, error);
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  return sa_callable_invoke (function, args, cancellable, result, error);
 }

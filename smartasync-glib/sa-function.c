@@ -84,7 +84,9 @@ G_DEFINE_FINAL_TYPE (SaFunction, sa_function, G_TYPE_OBJECT)
  * and on every call but the direct ones, which only look every so often
  * (reading the environment costs about a third of such a call). */
 static gboolean debug_enabled;
-static GPrivate direct_calls_since_look;
+/* Per thread, and plain TLS: a GPrivate's get and set cost more than the
+ * rest of the check. */
+static __thread guint direct_calls_since_look;
 
 static gboolean
 look_at_debug_setting (void)
@@ -105,8 +107,8 @@ sa_function_debug_enabled (gboolean cheap)
   if (!cheap)
     return look_at_debug_setting ();
 
-  count = GPOINTER_TO_UINT (g_private_get (&direct_calls_since_look));
-  g_private_set (&direct_calls_since_look, GUINT_TO_POINTER ((count + 1) % 64));
+  count = direct_calls_since_look;
+  direct_calls_since_look = (count + 1) % 64;
   if (count == 0)
     return look_at_debug_setting ();
 

@@ -69,6 +69,9 @@ typedef struct
 static void wait_thread_free (gpointer data);
 
 static GPrivate wait_thread_key = G_PRIVATE_INIT (wait_thread_free);
+/* The innermost wait of this thread, mirrored in plain TLS: every async
+ * call asks whether it is a guest of one. */
+static __thread WaitFrame *innermost_wait;
 
 SaWaitContext *
 sa_wait_context_ref (SaWaitContext *wc)
@@ -308,14 +311,13 @@ void
 sa_wait_adopt_guest (SaCall *call,
                      GTask  *task)
 {
-  WaitThread *thread = g_private_get (&wait_thread_key);
   GMainContext *target;
 
-  if (thread == NULL || thread->top == NULL)
+  if (G_LIKELY (innermost_wait == NULL))
     return;
 
   target = g_task_get_context (task);
-  for (WaitFrame *frame = thread->top; frame != NULL; frame = frame->outer)
+  for (WaitFrame *frame = innermost_wait; frame != NULL; frame = frame->outer)
     {
       if (frame->wc->context == target)
         {
@@ -586,6 +588,7 @@ sa_wait_run (SaCall           *call,
 
   g_main_context_push_thread_default (frame.wc->context);
   thread->top = &frame;
+  innermost_wait = &frame;
   poller_init (&poller, frame.wc->context);
 
   start (call);
@@ -614,6 +617,7 @@ sa_wait_run (SaCall           *call,
 
   poller_clear (&poller);
   thread->top = frame.outer;
+  innermost_wait = frame.outer;
   g_main_context_pop_thread_default (frame.wc->context);
 
   /* What an abandoned call left attached goes to the drain with its
