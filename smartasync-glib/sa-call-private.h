@@ -28,6 +28,7 @@ struct _SaCall
   gatomicrefcount  ref_count;
   int              state;         /* SaCallState, atomic */
   int              completions;   /* atomic, to catch a pair completing twice */
+  int              holds_slot;    /* atomic: of max-concurrency (sa-limit.c) */
 
   SaFunction      *function;
   GCancellable    *cancellable;    /* the caller's */

@@ -10,6 +10,7 @@
 #include "sa-call-private.h"
 #include "sa-callable-private.h"
 #include "sa-error.h"
+#include "sa-pool-private.h"
 #include "sa-signature-private.h"
 
 /* Marks the tasks of calls made with a library's own source tag. */
@@ -101,6 +102,11 @@ void
 sa_call_complete (SaCall *call)
 {
   g_autoptr(GTask) task = NULL;
+
+  /* The callable is done with its slot, whoever wins below. */
+  if (G_UNLIKELY (g_atomic_int_get (&call->holds_slot)) &&
+      g_atomic_int_exchange (&call->holds_slot, FALSE))
+    sa_limit_leave (call);
 
   if (!g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING, SA_CALL_DONE))
     return;

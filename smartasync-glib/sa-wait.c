@@ -93,7 +93,7 @@ sa_wait_context_unref (SaWaitContext *wc)
   g_free (wc);
 }
 
-static SaWaitContext *
+SaWaitContext *
 sa_wait_context_new (void)
 {
   SaWaitContext *wc = g_new0 (SaWaitContext, 1);
@@ -237,6 +237,25 @@ release (WaitThread    *thread,
     }
   else
     retire (wc);
+}
+
+/* A context for a wait that is not a frame of its own (a sync gather's),
+ * from this thread's cache at the depth of the next frame, as provably
+ * clean as sa_wait_run()'s; given back with sa_wait_context_give_back(). */
+SaWaitContext *
+sa_wait_context_borrow (guint *depth)
+{
+  WaitThread *thread = wait_thread_get ();
+
+  *depth = thread->top != NULL ? thread->top->depth + 1 : 0;
+  return acquire (thread, *depth);
+}
+
+void
+sa_wait_context_give_back (SaWaitContext *wc,
+                           guint          depth)
+{
+  release (wait_thread_get (), depth, wc);
 }
 
 int

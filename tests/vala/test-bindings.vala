@@ -199,6 +199,54 @@ static async void async_caller_async_pair () {
     assert_cmpstr (bytes_text ((Bytes) result.get_boxed ()), CompareOperator.EQ, CONTENTS);
 }
 
+/* Several calls at once: from sync code, and yielded in a coroutine. */
+static void test_gather_sync () {
+    var add = make_add ();
+    var gather = new Sa.Gather (Sa.GatherFlags.NONE);
+    Value result;
+    assert_cmpuint (gather.add (add, { (int64) 1, (int64) 2 }), CompareOperator.EQ, 0);
+    assert_cmpuint (gather.add (make_load (), { temp_file ("gather") }), CompareOperator.EQ, 1);
+    assert_cmpuint (gather.add (add, { (int64) 40, (int64) 2 }), CompareOperator.EQ, 2);
+    try {
+        assert_true (gather.run_sync ());
+        gather.get_outcome (0, out result);
+        assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 3);
+        gather.get_outcome (1, out result);
+        assert_true (result.get_boxed () != null);
+        gather.get_outcome (2, out result);
+        assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 42);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+}
+
+static async void gather_async () {
+    var add = make_add ();
+    var gather = new Sa.Gather (Sa.GatherFlags.CANCEL_ON_ERROR);
+    Value result;
+    gather.add (add, { (int64) 20, (int64) 22 });
+    gather.add (add, { (int64) 1 });  /* one argument of two: fails */
+    try {
+        yield gather.run_async (null);
+        assert_not_reached ();
+    } catch (Error e) {
+        assert_true (e is Sa.Error.ARGUMENT_COUNT);
+    }
+    try {
+        gather.get_outcome (0, out result);
+    } catch (Error e) {
+        /* Cancelled, or done before the failure: either is an outcome. */
+        assert_true (e is IOError.CANCELLED);
+    }
+}
+
+static void test_gather_async () {
+    run_in_loop ((done) => gather_async.begin ((o, r) => {
+        gather_async.end (r);
+        done ();
+    }));
+}
+
 static void test_async_caller_async_pair () {
     run_in_loop ((done) => async_caller_async_pair.begin ((o, r) => {
         async_caller_async_pair.end (r);
@@ -783,6 +831,8 @@ public static int main (string[] args) {
     Test.add_func ("/vala/objects/file-in-stream-out", test_file_in_stream_out);
     Test.add_func ("/vala/scenarios/no-cache-poisoning", test_no_cache_poisoning);
     Test.add_func ("/vala/scenarios/concurrent-calls", test_concurrent_calls);
+    Test.add_func ("/vala/gather/from-sync-code", test_gather_sync);
+    Test.add_func ("/vala/gather/yielded-in-a-coroutine", test_gather_async);
     Test.add_func ("/vala/scenarios/timeout-for-a-sync-caller", test_timeout_for_a_sync_caller);
     Test.add_func ("/vala/from-c/async-context", test_vala_callable_called_from_c_in_an_async_context);
 
