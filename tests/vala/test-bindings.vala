@@ -230,7 +230,7 @@ static async void gather_async () {
         yield gather.run_async (null);
         assert_not_reached ();
     } catch (Error e) {
-        assert_true (e is Sa.Error.ARGUMENT_COUNT);
+        assert_true (e is Sa.CallError.ARGUMENT_COUNT);
     }
     try {
         gather.get_outcome (0, out result);

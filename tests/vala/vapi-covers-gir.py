@@ -24,6 +24,9 @@ LEFT_OUT = {
     'sa_function_call_async': 'C varargs convenience; Vala has call_async (Value[])',
     'sa_function_call_syncv_value': "for GJS, which leaks out GValues; Vala's call_sync returns the Value",
     'sa_function_call_finish_value': 'for GJS, as call_syncv_value',
+    'sa_gather_add': 'C varargs convenience; Vala has add (Value[])',
+    'sa_gather_get_result': 'C varargs convenience; Vala has get_outcome',
+    'sa_gather_get_outcome_value': 'for GJS, as call_syncv_value',
 }
 
 
@@ -51,16 +54,22 @@ def vapi_symbols(text):
                 container.pop()
             continue
         kind = container[-1] if container else None
-        m = re.match(r'public Function\.@?(\w+) \(', line)
+        # A class's methods are sa_<class>_<name>, in snake case.
+        prefix = (re.sub(r'(?<!^)(?=[A-Z])', '_', kind[1][2:]).lower()
+                  if kind and kind[0] == 'class' else 'function')
+        m = re.match(r'public (\w+)\.@?(\w+) \(', line)
         if m:
-            callables.add(cname or 'sa_function_new_' + m.group(1))
-        elif re.match(r'(public|protected) Function \(', line):
-            pass
+            callables.add(cname or f'sa_{prefix}_new_' + m.group(2))
+        elif re.match(r'(public|protected) (\w+) \(', line) and kind and kind[0] == 'class':
+            callables.add(cname or f'sa_{prefix}_new')
         elif m := re.match(r'public [\w.?\[\]* ]+ (\w+) \{', line):
             properties.add(m.group(1))
         elif m := re.match(r'public (?:static )?(?:async )?[\w.?\[\]* ]+ (\w+) \(', line):
             if kind and kind[0] == 'class':
-                callables.add(cname or 'sa_function_' + m.group(1))
+                callables.add(cname or f'sa_{prefix}_' + m.group(1))
+                # A Vala async method is the _async and _finish pair.
+                if ' async ' in line and m.group(1).endswith('_async'):
+                    callables.add(f'sa_{prefix}_' + m.group(1)[:-len('_async')] + '_finish')
             elif kind is None:
                 callables.add(cname or 'sa_' + m.group(1))
             else:
