@@ -11,9 +11,11 @@
 /* The application whose start-up handlers may be running: the last one
  * whose startup was emitted, until its shutdown is. Several applications
  * may live in one process (one after the other in a test run, say), so the
- * default application is not a safe guess. */
+ * default application alone is not a safe guess. Applications whose
+ * shutdown was emitted are marked. */
 static GWeakRef starting_app;
 static gint any_app_started;
+static GQuark shut_down_quark;
 
 static gboolean
 on_shutdown (GSignalInvocationHint *hint,
@@ -22,13 +24,23 @@ on_shutdown (GSignalInvocationHint *hint,
              gpointer               data)
 {
   g_autoptr(GApplication) app = g_weak_ref_get (&starting_app);
+  GObject *emitter = g_value_get_object (&param_values[0]);
 
-  if (app == g_value_get_object (&param_values[0]))
+  g_object_set_qdata (emitter, shut_down_quark, GINT_TO_POINTER (TRUE));
+  if (app == (GApplication *) emitter)
     {
       g_weak_ref_set (&starting_app, NULL);
       g_atomic_int_set (&any_app_started, FALSE);
     }
   return TRUE;
+}
+
+static void
+note_starting (GApplication *application)
+{
+  g_object_set_qdata (G_OBJECT (application), shut_down_quark, NULL);
+  g_weak_ref_set (&starting_app, application);
+  g_atomic_int_set (&any_app_started, TRUE);
 }
 
 static gboolean
@@ -37,9 +49,21 @@ on_startup (GSignalInvocationHint *hint,
             const GValue          *param_values,
             gpointer               data)
 {
-  g_weak_ref_set (&starting_app, g_value_get_object (&param_values[0]));
-  g_atomic_int_set (&any_app_started, TRUE);
+  note_starting (g_value_get_object (&param_values[0]));
   return TRUE;
+}
+
+/* startup is a run-first signal: a class's own handler (a subclass's
+ * startup vfunc, Python's do_startup, GJS's vfunc_startup) runs before the
+ * emission hook. Such a handler chains up to GApplication's, first thing
+ * (GTK requires it): that one notes the application too. */
+static void (*real_startup) (GApplication *application);
+
+static void
+startup_and_note (GApplication *application)
+{
+  note_starting (application);
+  real_startup (application);
 }
 
 /* Emission hooks run before any handler connected to the signal, so a
@@ -53,7 +77,12 @@ sa_context_watch_applications (void)
 
   if (g_once_init_enter (&installed))
     {
-      g_type_class_ref (G_TYPE_APPLICATION);
+      GApplicationClass *klass;
+
+      shut_down_quark = g_quark_from_static_string ("sa-application-shut-down");
+      klass = g_type_class_ref (G_TYPE_APPLICATION);
+      real_startup = klass->startup;
+      klass->startup = startup_and_note;
       g_signal_add_emission_hook (g_signal_lookup ("shutdown", G_TYPE_APPLICATION), 0,
                                   on_shutdown, NULL, NULL);
       g_signal_add_emission_hook (g_signal_lookup ("startup", G_TYPE_APPLICATION), 0,
@@ -79,7 +108,7 @@ in_application_startup (GApplication **application)
   GMainContext *thread_default;
   GApplication *app;
 
-  if (G_LIKELY (!g_atomic_int_get (&any_app_started)))
+  if (G_LIKELY (!g_atomic_int_get (&any_app_started)) && g_application_get_default () == NULL)
     return FALSE;
 
   thread_default = g_main_context_get_thread_default ();
@@ -89,7 +118,15 @@ in_application_startup (GApplication **application)
   if (!g_main_context_is_owner (g_main_context_default ()))
     return FALSE;
 
+  /* Before a startup vfunc chained up, the default application stands
+   * in, if it has not shut down. */
   app = g_weak_ref_get (&starting_app);
+  if (app == NULL && (app = g_application_get_default ()) != NULL)
+    {
+      if (g_object_get_qdata (G_OBJECT (app), shut_down_quark) != NULL)
+        return FALSE;
+      g_object_ref (app);
+    }
   if (app == NULL)
     return FALSE;
 
@@ -110,7 +147,8 @@ sa_context_starting_application (void)
 {
   GApplication *application = NULL;
 
-  if (G_LIKELY (!g_atomic_int_get (&any_app_started)) || g_main_depth () > 0)
+  if ((G_LIKELY (!g_atomic_int_get (&any_app_started)) && g_application_get_default () == NULL) ||
+      g_main_depth () > 0)
     return NULL;
 
   in_application_startup (&application);

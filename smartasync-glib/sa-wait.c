@@ -211,7 +211,12 @@ acquire (WaitThread *thread,
   if (wc != NULL)
     {
       sa_drain_reclaim (wc);
-      if (sa_wait_context_is_clean (wc, &probe_id))
+      /* While abandoned calls may still complete in it, whatever they left
+       * there (a timer, a source always ready) is theirs: the context is
+       * taken back anyway, as a fresh one per abandoned call would cost a
+       * descriptor each and pin it until the pair completes, maybe never. */
+      if (sa_wait_context_is_clean (wc, &probe_id) ||
+          g_atomic_int_get (&wc->n_abandoned) > 0)
         {
           wc->window_start = probe_id;
           return wc;
@@ -569,6 +574,7 @@ sa_wait_run (SaCall           *call,
   gint64 deadline = 0;
   gboolean in_time;
   gboolean abandoned = FALSE;
+  gboolean keeps_spinning = FALSE;
 
   frame.depth = thread->top != NULL ? thread->top->depth + 1 : 0;
   frame.caller_context = g_main_context_get_thread_default ();
@@ -615,22 +621,22 @@ sa_wait_run (SaCall           *call,
         frame.wc->owner_context = g_main_context_ref (function->main_context);
     }
 
+  /* An abandoned call that keeps a source ready in its context would make
+   * every later wait here spin, and slow the release of the others that
+   * share it: that context goes to the drain on its own. Whatever else an
+   * abandoned call left (a timer, a source waiting for I/O) stays, and
+   * this thread's later waits share the context, rather than pin one
+   * context, and its descriptor, per abandoned call. */
+  if (abandoned && g_main_context_pending (frame.wc->context))
+    keeps_spinning = TRUE;
+
   poller_clear (&poller);
   thread->top = frame.outer;
   innermost_wait = frame.outer;
   g_main_context_pop_thread_default (frame.wc->context);
 
-  /* What an abandoned call left attached goes to the drain with its
-   * context, rather than to the next wait here. */
-  if (abandoned)
-    {
-      guint probe_id;
-
-      if (!sa_wait_context_is_clean (frame.wc, &probe_id))
-        {
-          retire (g_steal_pointer (&frame.wc));
-        }
-    }
+  if (keeps_spinning)
+    retire (g_steal_pointer (&frame.wc));
   if (frame.wc != NULL)
     release (thread, frame.depth, frame.wc);
 

@@ -339,6 +339,71 @@ test_context_pushed_in_a_handler_is_sync (Fixture       *f,
   g_assert_cmpstr (f->seen->pdata[1], ==, "activate=1");
 }
 
+/* Applications written as subclasses override the startup vfunc, which
+ * runs before any signal handler and any emission hook. */
+typedef struct
+{
+  GApplication parent_instance;
+  Fixture *fixture;
+} TestApp;
+
+typedef GApplicationClass TestAppClass;
+
+static GType test_app_get_type (void);
+G_DEFINE_TYPE (TestApp, test_app, G_TYPE_APPLICATION)
+
+static void
+test_app_startup (GApplication *app)
+{
+  Fixture *f = ((TestApp *) app)->fixture;
+
+  record (f, "startup-before-chain-up");
+  G_APPLICATION_CLASS (test_app_parent_class)->startup (app);
+  record (f, "startup-after-chain-up");
+  smart_call_delay (f);
+}
+
+static void
+test_app_activate (GApplication *app)
+{
+  record (((TestApp *) app)->fixture, "activate");
+}
+
+static void
+test_app_class_init (TestAppClass *klass)
+{
+  klass->startup = test_app_startup;
+  klass->activate = test_app_activate;
+}
+
+static void
+test_app_init (TestApp *self)
+{
+}
+
+static void
+test_startup_vfunc_is_async (Fixture       *f,
+                             gconstpointer  data)
+{
+  TestApp *app;
+
+  /* The fixture's application came first and is the default one. */
+  g_clear_object (&f->app);
+  app = g_object_new (test_app_get_type (),
+                      "application-id", "org.smartasync.TestSubclass",
+                      "flags", G_APPLICATION_NON_UNIQUE, NULL);
+  app->fixture = f;
+  f->app = G_APPLICATION (app);
+
+  g_assert_cmpint (run_application (f, 1, "test-application", NULL), ==, 0);
+
+  g_assert_cmpuint (f->seen->len, ==, 3);
+  g_assert_cmpstr (f->seen->pdata[0], ==, "startup-before-chain-up=1");
+  g_assert_cmpstr (f->seen->pdata[1], ==, "startup-after-chain-up=1");
+  g_assert_cmpstr (f->seen->pdata[2], ==, "activate=1");
+  assert_delivered_in_the_loop (f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -359,6 +424,7 @@ main (int   argc,
        test_register_before_run_and_after_run_are_sync);
   ADD ("other-threads/stay-sync", 0, test_other_threads_stay_sync);
   ADD ("context-pushed-in-a-handler/is-sync", 0, test_context_pushed_in_a_handler_is_sync);
+  ADD ("startup-vfunc/is-async", 0, test_startup_vfunc_is_async);
 
 #undef ADD
 

@@ -5,6 +5,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import Gio from 'gi://Gio';
+import GObject from 'gi://GObject';
 
 import * as SA from '../../smartasync-glib/js/smartasync.js';
 import {test, run, assert, assertEquals} from './tap.js';
@@ -86,6 +87,34 @@ test('shutdown and the code after run() are sync: SA.call() gives the value', ()
     assertEquals(seen.shutdown, false);
     assertEquals(seen.contents, CONTENTS);
     assertEquals(text(SA.call(load, [file])), CONTENTS);
+});
+
+// An application written as a subclass, as GJS apps are.
+const LoaderApp = GObject.registerClass(class LoaderApp extends Gio.Application {
+    _init(seen) {
+        super._init({
+            application_id: 'org.smartasync.GjsSubclassApplication',
+            flags: Gio.ApplicationFlags.NON_UNIQUE,
+        });
+        this._seen = seen;
+    }
+
+    vfunc_startup() {
+        super.vfunc_startup();
+        loadInHandler(this._seen, 'startup');
+    }
+
+    vfunc_activate() {
+        this._seen.activate = SmartAsync.context_is_async();
+    }
+});
+
+test('vfunc_startup: SA.call() gives a Promise', () => {
+    const seen = {};
+    const app = new LoaderApp(seen);
+    assertEquals(app.run([]), 0);
+    assertEquals(seen.activate, true);
+    assertDelivered(seen, 'startup');
 });
 
 run();

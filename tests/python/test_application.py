@@ -123,3 +123,30 @@ def test_a_blocking_python_function_runs_off_the_loop_from_activate():
     assert seen['value'] == 2
     # The loop ran while the function blocked a worker thread.
     assert seen['ticks'] >= 1
+
+
+class LoaderApp(Gio.Application):
+    """An application written as a subclass, as PyGObject apps are."""
+
+    def __init__(self, seen):
+        super().__init__(application_id='org.smartasync.PySubclassApplication',
+                         flags=Gio.ApplicationFlags.NON_UNIQUE)
+        self.seen = seen
+
+    def do_startup(self):
+        self.seen['before-chain-up'] = SmartAsync.context_is_async()
+        Gio.Application.do_startup(self)
+        smart_call_in_handler(self.seen, 'startup')
+
+    def do_activate(self):
+        self.seen['activate'] = SmartAsync.context_is_async()
+
+
+def test_startup_vfunc_is_async():
+    seen = {}
+    app = LoaderApp(seen)
+    assert app.run([]) == 0
+    assert seen['before-chain-up'] is True
+    assert seen['startup'] is True
+    assert seen['activate'] is True
+    assert_started_and_delivered(seen)

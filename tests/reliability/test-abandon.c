@@ -73,6 +73,28 @@ never_async (RelToken            *token,
   g_mutex_unlock (&held_lock);
 }
 
+static gboolean
+never_fires (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* The same, waiting the way a real operation does: with a source of its
+ * own attached to its context (here a timer far off). */
+static void
+waiting_async (RelToken            *token,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GSource *timer = g_timeout_source_new_seconds (3600);
+
+  g_source_set_callback (timer, never_fires, NULL, NULL);
+  g_source_attach (timer, g_main_context_get_thread_default ());
+  g_source_unref (timer);
+  never_async (token, cancellable, callback, user_data);
+}
+
 static void
 complete_held_tasks (void)
 {
@@ -205,9 +227,14 @@ static void
 test_ten_thousand_abandoned_calls_cost_no_fd_each (void)
 {
   g_autoptr(SaFunction) never = new_token_pair ("never", G_CALLBACK (never_async));
+  g_autoptr(SaFunction) waiting = new_token_pair ("waiting", G_CALLBACK (waiting_async));
   enum { N_THREADS = 8 };
   GThread *threads[N_THREADS];
-  Abandoner abandoner = { never, rel_scaled (10000) / N_THREADS };
+  Abandoner abandoners[2] = {
+    { never, rel_scaled (10000) / N_THREADS },
+    { waiting, rel_scaled (10000) / N_THREADS },
+  };
+  Abandoner abandoner = abandoners[0];
   struct rlimit saved;
   struct rlimit limit;
   guint alive = rel_tokens_alive ();
@@ -225,7 +252,7 @@ test_ten_thousand_abandoned_calls_cost_no_fd_each (void)
 
   fds_before = open_fds ();
   for (guint i = 0; i < N_THREADS; i++)
-    threads[i] = g_thread_new ("abandoner", abandon_calls, &abandoner);
+    threads[i] = g_thread_new ("abandoner", abandon_calls, &abandoners[i % 2]);
   for (guint i = 0; i < N_THREADS; i++)
     g_thread_join (threads[i]);
   fds_after = open_fds ();
