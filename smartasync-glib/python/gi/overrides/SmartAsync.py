@@ -22,7 +22,9 @@ asyncio thread are never iterated.
 
 import asyncio
 import functools
+import ctypes
 import inspect
+import sys
 import threading
 import typing
 
@@ -33,6 +35,10 @@ from ..module import get_introspection_module
 from ..overrides import override
 
 SmartAsync = get_introspection_module('SmartAsync')
+
+_py_incref = ctypes.pythonapi.Py_IncRef
+_py_incref.argtypes = [ctypes.py_object]
+_py_incref.restype = None
 
 __all__ = []
 
@@ -122,20 +128,25 @@ def _value_for(value, declared_type):
     return GObject.Value(GObject.TYPE_PYOBJECT, value)
 
 
-def _result_for(value, return_type):
+def _result_for(name, value, return_type):
     """What a Python callable hands back through SaSyncFunc's out GValue.
 
-    PyGObject 3.42 copies a returned GObject.Value into the out GValue
-    without taking over its contents (a string or boxed would be freed
-    twice), while a plain Python value becomes a fresh GValue that C owns.
-    So pointer contents go as plain values and only numbers, which own
-    nothing, go as GObject.Value."""
+    The library initialises the out GValue to the return type. PyGObject
+    3.42 sets a plain Python value into it, taking a reference of its own,
+    but copies a returned GObject.Value in without taking over its
+    contents: whatever that GValue owns (a string, a boxed, a PyObject) is
+    then released twice, once with the GObject.Value and once by C. So only
+    values that own nothing (numbers, enums, flags, NULL) go as
+    GObject.Value, letting the library coerce them to the declared type;
+    everything else goes as a plain value."""
     if return_type == GObject.TYPE_NONE:
         return GObject.Value(GObject.TYPE_POINTER)
     if isinstance(value, GObject.Value):
         if not _is_pointer_like(value.g_type):
             return value
         value = value.get_value()
+    if return_type == GObject.TYPE_PYOBJECT:
+        return _pyobject_result(value)
     if value is None:
         return _value_for(None, return_type)
     if isinstance(value, (GObject.GEnum, GObject.GFlags)):
@@ -146,6 +157,44 @@ def _result_for(value, return_type):
         return GLib.Bytes.new(bytes(value))
     if isinstance(value, (str, GObject.Object, GObject.GBoxed, GLib.Variant)):
         return value
+    raise _sa_error(SmartAsync.Error.RESULT_TYPE,
+                    'Function “%s”: result: a %s cannot be a %s'
+                    % (name, _exception_name(value), return_type.name))
+
+
+# A plain str, number or bytes would reach the out GValue as its own type,
+# not as a PyObject, so an object result must go as a GObject.Value: the
+# reference PyGObject loses on the way (measured once, on first use, with an
+# object kept alive for it) is given back for every result.
+_lost_refs = None
+_lost_refs_lock = threading.Lock()
+_calibration_objects = []
+
+
+def _measure_lost_refs():
+    probe = object()
+    _calibration_objects.append(probe)   # kept alive whatever happens
+
+    def give_probe(args, n_args, cancellable):
+        return True, GObject.Value(GObject.TYPE_PYOBJECT, probe)
+
+    function = SmartAsync.Function.new_sync_full(
+        'measure', GObject.TYPE_PYOBJECT, [], 0, give_probe)
+    before = sys.getrefcount(probe)
+    SmartAsync.Function.call_sync(function, [], None)
+    return max(0, before - sys.getrefcount(probe))
+
+
+def _pyobject_result(value):
+    global _lost_refs
+    if value is None:
+        return GObject.Value(GObject.TYPE_PYOBJECT)
+    if _lost_refs is None:
+        with _lost_refs_lock:
+            if _lost_refs is None:
+                _lost_refs = _measure_lost_refs()
+    for _ in range(_lost_refs):
+        _py_incref(value)
     return GObject.Value(GObject.TYPE_PYOBJECT, value)
 
 
@@ -228,7 +277,11 @@ class Function(SmartAsync.Function):
         values = []
         for i, arg in enumerate(args):
             declared = types[i] if i < len(types) else GObject.TYPE_POINTER
-            values.append(_value_for(arg, declared))
+            if declared == GObject.TYPE_PYOBJECT and not isinstance(arg, GObject.Value):
+                # Any Python value, a str or an int too, is the object.
+                values.append(GObject.Value(GObject.TYPE_PYOBJECT, arg))
+            else:
+                values.append(_value_for(arg, declared))
         return values
 
     @classmethod
@@ -247,7 +300,7 @@ class Function(SmartAsync.Function):
             if not ok:
                 raise _sa_error(SmartAsync.Error.FAILED,
                                 'Function “%s” returned %r without raising' % (name, ok))
-            return True, _result_for(value, return_type)
+            return True, _result_for(name, value, return_type)
 
         return super().new_sync_full(name, return_type,
                                      [gtype_for(t) for t in param_types or ()],
@@ -441,7 +494,12 @@ class _Task:
         self._complete()
         if self._return_type == GObject.TYPE_NONE:
             value = None
-        self._task.return_value(_value_for(value, self._return_type))
+        if self._return_type == GObject.TYPE_PYOBJECT:
+            # g_task_return_value() copies the GValue: one reference of
+            # its own.
+            self._task.return_value(GObject.Value(GObject.TYPE_PYOBJECT, value))
+        else:
+            self._task.return_value(_value_for(value, self._return_type))
 
     def return_error(self, error):
         self._complete()
