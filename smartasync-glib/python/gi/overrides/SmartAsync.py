@@ -21,11 +21,14 @@ asyncio thread are never iterated.
 """
 
 import asyncio
-import functools
+import concurrent.futures
+import contextvars
 import ctypes
+import functools
 import inspect
 import sys
 import threading
+import types
 import typing
 
 import gi
@@ -516,38 +519,297 @@ class _Task:
 _UNSET = object()
 
 
+def _annotation_type(hints, key):
+    # Untyped, or typed with what has no GType (dict, List[int], Optional[...]):
+    # any Python object.
+    if key not in hints:
+        return GObject.TYPE_PYOBJECT
+    try:
+        return gtype_for(hints[key])
+    except TypeError:
+        return GObject.TYPE_PYOBJECT
+
+
 def _signature_types(func, returns, params):
+    """The SaFunction signature of a Python function: explicit types first,
+    then annotations, and any Python object for the rest. *args, **kwargs
+    and keyword-only parameters are not part of it (C passes positional
+    arguments); a parameter named ``cancellable`` receives the call's
+    Gio.Cancellable."""
     sig = inspect.signature(func)
     names = [p.name for p in sig.parameters.values()
              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
              and p.name != 'cancellable']
     takes_cancellable = 'cancellable' in sig.parameters
-    hints = None
-
-    def hint(key):
-        nonlocal hints
-        if hints is None:
-            try:
-                hints = typing.get_type_hints(func)
-            except Exception:
-                hints = func.__annotations__
-        if key not in hints:
-            raise TypeError('@smartasync: %s of %s has no annotation; annotate it '
-                            'or pass %s=' % (
-                                'the result' if key == 'return' else 'parameter ' + key,
-                                func.__qualname__,
-                                'returns' if key == 'return' else 'params'))
-        return hints[key]
+    hints = {}
+    if params is _UNSET or returns is _UNSET:
+        try:
+            hints = typing.get_type_hints(func)
+        except Exception:
+            hints = dict(getattr(func, '__annotations__', {}))
 
     if params is _UNSET:
-        params = [hint(n) for n in names]
+        param_types = [_annotation_type(hints, n) for n in names]
+    else:
+        param_types = [gtype_for(p) for p in params]
     if returns is _UNSET:
-        returns = hint('return')
-    return gtype_for(returns), [gtype_for(p) for p in params], takes_cancellable
+        return_type = _annotation_type(hints, 'return')
+    else:
+        return_type = gtype_for(returns)
+    return return_type, param_types, takes_cancellable
+
+
+# async def functions called without a running asyncio loop run to
+# completion on a loop of this thread's own, kept for the next call as long
+# as a call leaves it exactly as it found it: no task, no callback or timer
+# scheduled, no async generator, no default executor. Anything left over is
+# handled as asyncio.run() handles it (tasks cancelled and awaited, async
+# generators and the default executor shut down, the loop closed) and the
+# next call gets a new loop.
+
+class _LoopOfThisThread:
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self):
+        # The thread ended: its loop goes with it.
+        loop = self.loop
+        if loop is not None and not loop.is_closed() and not loop.is_running():
+            loop.close()
+
+
+class _ThreadLoops(threading.local):
+    holder = None
+
+
+_thread_loops = _ThreadLoops()
+
+
+def _loop_is_clean(loop):
+    if asyncio.all_tasks(loop):
+        return False
+    try:
+        return not (loop._ready or loop._scheduled or loop._asyncgens or
+                    loop._default_executor is not None)
+    except AttributeError:
+        # Not a loop whose state we know (another policy's): never reused.
+        return False
+
+
+def _close_like_asyncio_run(loop):
+    try:
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+            for task in tasks:
+                if not task.cancelled() and task.exception() is not None:
+                    loop.call_exception_handler({
+                        'message': 'unhandled exception during smartasync shutdown',
+                        'exception': task.exception(),
+                        'task': task,
+                    })
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+
+
+def run_to_completion(coro):
+    """Runs a coroutine to completion on this thread, which must have no
+    running asyncio loop, and returns its value or raises its exception.
+
+    This is what a decorated ``async def`` does when called from sync code:
+    :func:`asyncio.run` semantics (a copy of the current context, tasks left
+    over cancelled, async generators and the default executor shut down)
+    without the cost of a new loop per call."""
+    holder = _thread_loops.holder
+    if holder is None or holder.loop.is_closed():
+        holder = _thread_loops.holder = _LoopOfThisThread()
+    loop = holder.loop
+    clean = False
+    try:
+        value = loop.run_until_complete(loop.create_task(coro))
+        clean = _loop_is_clean(loop)
+        return value
+    finally:
+        if not clean:
+            _thread_loops.holder = None
+            holder.loop = None
+            _close_like_asyncio_run(loop)
+
+
+__all__.append('run_to_completion')
+
+
+async def _to_thread(func, args, kwargs):
+    # asyncio.to_thread(), without looking the loop up a second time.
+    loop = asyncio.get_running_loop()
+    context = contextvars.copy_context()
+    call = functools.partial(context.run, func, *args, **kwargs)
+    return await loop.run_in_executor(None, call)
+
+
+_get_running_loop = asyncio._get_running_loop
+
+
+class _Outcome:
+    """The result that a decorated callable hands to ``callback=`` in a
+    GLib main loop: pass it to ``call_finish()``."""
+
+    __slots__ = ('value', 'error')
+
+    def __init__(self):
+        self.value = None
+        self.error = None
+
+
+_worker_pool = None
+_worker_pool_lock = threading.Lock()
+
+
+def _workers():
+    global _worker_pool
+    if _worker_pool is None:
+        with _worker_pool_lock:
+            if _worker_pool is None:
+                _worker_pool = concurrent.futures.ThreadPoolExecutor(
+                    thread_name_prefix='smartasync')
+    return _worker_pool
+
+
+class SmartCallable:
+    """What :func:`smartasync` makes of a function: it calls the function
+    the way its caller needs, with Python values and exceptions, and
+    exposes it to C as :attr:`function`.
+
+    It is a descriptor, so it works on methods (instance, class and static
+    methods, classes with ``__slots__``) as functions do."""
+
+    def __init__(self, func, returns, params, name, flags):
+        self._binding = None
+        if isinstance(func, staticmethod):
+            func = func.__func__
+            self._binding = 'static'
+        elif isinstance(func, classmethod):
+            func = func.__func__
+            self._binding = 'class'
+        functools.update_wrapper(self, func)
+        self._func = func
+        self._is_coroutine = inspect.iscoroutinefunction(func)
+        self._spec = (returns, params, name or func.__qualname__, flags)
+        self._function = None
+        self._lock = threading.Lock()
+        try:
+            sig = inspect.signature(func)
+            # callback= and user_data= are the GLib loop's, unless the
+            # function takes them itself.
+            self._glib_keywords = not any(
+                p.kind == p.VAR_KEYWORD or p.name in ('callback', 'user_data')
+                for p in sig.parameters.values())
+        except (TypeError, ValueError):
+            self._glib_keywords = False
+
+    def __get__(self, instance, owner=None):
+        if self._binding == 'static':
+            return self
+        if self._binding == 'class':
+            return types.MethodType(self, owner if owner is not None else type(instance))
+        if instance is None:
+            return self
+        return types.MethodType(self, instance)
+
+    def __call__(self, *args, **kwargs):
+        if _get_running_loop() is None:
+            if kwargs and self._glib_keywords and 'callback' in kwargs:
+                return self._call_with_callback(args, kwargs)
+            if self._is_coroutine:
+                return run_to_completion(self._func(*args, **kwargs))
+            return self._func(*args, **kwargs)
+        if self._is_coroutine:
+            # Runs in the awaiting task: the caller's loop and context.
+            return self._func(*args, **kwargs)
+        return _to_thread(self._func, args, kwargs)
+
+    def _call_with_callback(self, args, kwargs):
+        # The library's smart call for Python callers: in a GLib async
+        # context the function runs on a worker thread and callback runs
+        # later in this thread's thread-default main context; in a sync
+        # context it runs here and callback has run when this returns.
+        callback = kwargs.pop('callback')
+        user_data = kwargs.pop('user_data', ())
+        outcome = _Outcome()
+        source = self
+
+        def run():
+            try:
+                if self._is_coroutine:
+                    outcome.value = run_to_completion(self._func(*args, **kwargs))
+                else:
+                    outcome.value = self._func(*args, **kwargs)
+            except BaseException as exc:
+                outcome.error = exc
+
+        if not SmartAsync.context_is_async():
+            run()
+            callback(source, outcome, *user_data)
+            return None
+
+        context = GLib.MainContext.ref_thread_default()
+
+        def deliver(*_):
+            callback(source, outcome, *user_data)
+            return GLib.SOURCE_REMOVE
+
+        def work():
+            run()
+            idle = GLib.idle_source_new()
+            idle.set_callback(deliver)
+            idle.attach(context)
+
+        _workers().submit(work)
+        return None
+
+    def call_finish(self, result):
+        """The value of a call made with ``callback=``; raises its
+        exception, the original object."""
+        if isinstance(result, _Outcome):
+            if result.error is not None:
+                raise result.error
+            return result.value
+        return self.function.call_finish(result)
+
+    @property
+    def function(self):
+        """The :class:`Function` (an SaFunction) that C code, GJS or Vala
+        call; Python exceptions reach them as GLib.Errors naming the
+        exception's type."""
+        if self._function is None:
+            with self._lock:
+                if self._function is None:
+                    self._function = _new_function(self._func, *self._spec)
+        return self._function
+
+    def __getattr__(self, attr):
+        # The SaFunction API (call_sync, call_async, get_mode...).
+        if attr.startswith('__'):
+            raise AttributeError(attr)
+        return getattr(self.function, attr)
+
+    def _smartasync_reset_cache(self):
+        """SmartAsync's cache reset: there is no cache here (the calling
+        context is looked at on every call), so there is nothing to do."""
+
+    def __repr__(self):
+        return '<smartasync %s>' % self.__qualname__
+
+
+__all__.append('SmartCallable')
 
 
 def _run_coroutine(coro, cancellable):
-    """Runs a coroutine to completion on this thread with a loop of its own,
+    """Runs a coroutine for a C caller to completion on this thread,
     cancelling it when ``cancellable`` is."""
     async def main():
         task = asyncio.current_task()
@@ -568,58 +830,15 @@ def _run_coroutine(coro, cancellable):
                 cancellable.disconnect(handler)
 
     if _running_asyncio_loop() is None:
-        return asyncio.run(main())
+        return run_to_completion(main())
 
     # A blocking call from inside a coroutine: asyncio allows one loop per
     # thread, so the coroutine gets a thread of its own.
-    outcome = {}
-
-    def run():
-        try:
-            outcome['value'] = asyncio.run(main())
-        except BaseException as exc:
-            outcome['error'] = exc
-
-    thread = threading.Thread(target=run, name='smartasync-coroutine')
-    thread.start()
-    thread.join()
-    if 'error' in outcome:
-        raise outcome['error']
-    return outcome['value']
+    return _workers().submit(run_to_completion, main()).result()
 
 
-def smartasync(func=None, *, returns=_UNSET, params=_UNSET, name=None, flags=0):
-    """Turns a Python function into a :class:`Function`.
-
-    ::
-
-        @SmartAsync.smartasync
-        def add(a: int, b: int) -> int:
-            return a + b
-
-        @SmartAsync.smartasync(returns=Gio.InputStream, params=[Gio.File])
-        def open_file(file, cancellable=None):
-            return file.read(cancellable)
-
-    Types come from ``returns`` and ``params`` (GTypes, PyGObject classes,
-    or int, float, str, bool, bytes, object, None; ``returns=None`` for no
-    result) or else from the annotations. A parameter named ``cancellable`` is not part of the
-    signature: it receives the call's Gio.Cancellable.
-
-    The result is a ``Function``: Python calls it as any function (see
-    :meth:`Function.__call__`), C calls it with the library's API. An async
-    caller (a GLib loop, an asyncio coroutine) has it run on a worker
-    thread, so it may block. An ``async def`` function runs to completion
-    on the calling thread with an asyncio loop of its own. Exceptions reach
-    every caller as GLib.Error: a GLib.Error as it is, anything else as
-    SA_ERROR_FAILED naming the exception's type and text.
-    """
-    if func is None:
-        return functools.partial(smartasync, returns=returns, params=params,
-                                 name=name, flags=flags)
-
+def _new_function(func, returns, params, name, flags):
     return_type, param_types, takes_cancellable = _signature_types(func, returns, params)
-    fn_name = name or func.__qualname__
     is_coroutine = inspect.iscoroutinefunction(func)
 
     def invoke(args, n_args, cancellable, *data):
@@ -628,10 +847,53 @@ def smartasync(func=None, *, returns=_UNSET, params=_UNSET, name=None, flags=0):
             return True, _run_coroutine(func(*args, **kwargs), cancellable)
         return True, func(*args, **kwargs)
 
-    function = Function.new_sync_full(fn_name, return_type, param_types, flags, invoke)
+    function = Function.new_sync_full(name, return_type, param_types, flags, invoke)
     function.__wrapped__ = func
-    function.__doc__ = func.__doc__
     return function
+
+
+def smartasync(func=None, *, returns=_UNSET, params=_UNSET, name=None, flags=0):
+    """Makes one callable of a function or method for sync code, asyncio
+    and GLib main loops, and for C.
+
+    ::
+
+        class Store:
+            @SmartAsync.smartasync
+            async def get(self, key):
+                ...
+
+        store.get('a')            # sync code: runs to completion
+        await store.get('a')      # in a coroutine: in the caller's loop
+
+    Python callers (no annotations needed, any values, keyword arguments,
+    defaults, *args and **kwargs):
+
+    * no running asyncio loop: a ``def`` is called; an ``async def`` runs
+      to completion on this thread (see :func:`run_to_completion`);
+    * in a running asyncio loop: an ``async def`` gives its coroutine, which
+      runs in the caller's loop and context; a ``def`` gives a coroutine
+      that runs it on the loop's default executor, as
+      :func:`asyncio.to_thread` does (context variables included);
+    * ``callback=`` (a GLib main-loop callback): the library's smart call:
+      in a GLib async context the function runs on a worker thread and
+      ``callback(fn, result, *user_data)`` runs later in the loop; pass
+      ``result`` to ``fn.call_finish()``.
+
+    Exceptions reach Python callers as they were raised.
+
+    C callers use :attr:`SmartCallable.function`, a :class:`Function` typed
+    by ``returns`` and ``params`` (GTypes, PyGObject classes, int, float,
+    str, bool, bytes, object, None), else by the annotations that have a
+    GType, else as any Python object. A parameter named ``cancellable``
+    receives the call's Gio.Cancellable there. C gets exceptions as
+    GLib.Errors: a GLib.Error as it is, anything else as SA_ERROR_FAILED
+    naming the exception's type and text.
+    """
+    if func is None:
+        return functools.partial(smartasync, returns=returns, params=params,
+                                 name=name, flags=flags)
+    return SmartCallable(func, returns, params, name, flags)
 
 
 __all__.append('smartasync')
