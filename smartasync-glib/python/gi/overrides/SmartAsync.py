@@ -457,6 +457,8 @@ class Function(SmartAsync.Function):
         if cancellable is None:
             cancellable = Gio.Cancellable()
         loop = asyncio.get_running_loop()
+        if _runs_on_glib(loop):
+            return await self._await_in_glib_loop(loop, values, cancellable)
         # PyGObject releases the GIL for the whole C call.
         future = loop.run_in_executor(None, self._call_sync, values, cancellable)
         try:
@@ -465,6 +467,45 @@ class Function(SmartAsync.Function):
             cancellable.cancel()
             future.add_done_callback(_retrieve)
             raise
+
+
+    async def _await_in_glib_loop(self, loop, values, cancellable):
+        # asyncio runs on GLib's main context (gbulb, PyGObject's own
+        # GLib event loop): a pair starts here and its callback sets the
+        # future from this loop, with no thread hop.
+        future = loop.create_future()
+
+        def ready(fn, result):
+            if future.cancelled():
+                _retrieve_call(self, result)
+                return
+            try:
+                future.set_result(self.call_finish(result))
+            except GLib.Error as error:
+                future.set_exception(error)
+
+        SmartAsync.Function.call_async(self, values, cancellable, ready)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            cancellable.cancel()
+            raise
+
+
+def _retrieve_call(function, result):
+    try:
+        function.call_finish(result)
+    except GLib.Error:
+        pass
+
+
+def _runs_on_glib(loop):
+    """Whether an asyncio loop runs on GLib's main context, dispatching
+    its sources: gbulb's and PyGObject's (3.50 and later) GLib event
+    loops."""
+    module = type(loop).__module__
+    return (module.startswith('gbulb.') or module.startswith('gi.events')) and \
+        GLib.main_depth() > 0
 
 
 Function = override(Function)
@@ -569,7 +610,9 @@ def _signature_types(func, returns, params):
 
 class _LoopOfThisThread:
     def __init__(self):
-        self.loop = asyncio.new_event_loop()
+        # asyncio's own loop, whatever the policy: a GLib-driven policy
+        # (gbulb) would hand the main thread its shared default loop.
+        self.loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
 
     def __del__(self):
         # The thread ended: its loop goes with it.
