@@ -8,9 +8,12 @@
 #include "sa-context.h"
 #include "sa-context-private.h"
 
-/* The application whose shutdown is being emitted: g_application_run()
- * still owns the default context then, but will not iterate it again. */
-static GApplication *shutting_down;
+/* The application whose start-up handlers may be running: the last one
+ * whose startup was emitted, until its shutdown is. Several applications
+ * may live in one process (one after the other in a test run, say), so the
+ * default application is not a safe guess. */
+static GWeakRef starting_app;
+static gint any_app_started;
 
 static gboolean
 on_shutdown (GSignalInvocationHint *hint,
@@ -18,7 +21,13 @@ on_shutdown (GSignalInvocationHint *hint,
              const GValue          *param_values,
              gpointer               data)
 {
-  g_atomic_pointer_set (&shutting_down, g_value_get_object (&param_values[0]));
+  g_autoptr(GApplication) app = g_weak_ref_get (&starting_app);
+
+  if (app == g_value_get_object (&param_values[0]))
+    {
+      g_weak_ref_set (&starting_app, NULL);
+      g_atomic_int_set (&any_app_started, FALSE);
+    }
   return TRUE;
 }
 
@@ -28,14 +37,15 @@ on_startup (GSignalInvocationHint *hint,
             const GValue          *param_values,
             gpointer               data)
 {
-  g_atomic_pointer_compare_and_exchange (&shutting_down,
-                                         g_value_get_object (&param_values[0]), NULL);
+  g_weak_ref_set (&starting_app, g_value_get_object (&param_values[0]));
+  g_atomic_int_set (&any_app_started, TRUE);
   return TRUE;
 }
 
 /* Emission hooks run before any handler connected to the signal, so a
- * shutdown handler is never taken for a start-up one. Installed when the
- * first SaFunction is made. */
+ * shutdown handler is never taken for a start-up one. They must be in
+ * place before an application starts, which may be before any SaFunction
+ * exists: the library installs them when it is loaded. */
 void
 sa_context_watch_applications (void)
 {
@@ -52,6 +62,12 @@ sa_context_watch_applications (void)
     }
 }
 
+__attribute__ ((constructor)) static void
+watch_applications_on_load (void)
+{
+  sa_context_watch_applications ();
+}
+
 /* g_application_run() acquires the global default context and emits the
  * primary instance's startup, activate, open and command-line before its
  * loop first iterates that context: code there runs outside any dispatch,
@@ -60,10 +76,10 @@ sa_context_watch_applications (void)
 static gboolean
 in_application_startup (GApplication **application)
 {
-  GApplication *app = g_application_get_default ();
   GMainContext *thread_default;
+  GApplication *app;
 
-  if (G_LIKELY (app == NULL))
+  if (G_LIKELY (!g_atomic_int_get (&any_app_started)))
     return FALSE;
 
   thread_default = g_main_context_get_thread_default ();
@@ -73,11 +89,15 @@ in_application_startup (GApplication **application)
   if (!g_main_context_is_owner (g_main_context_default ()))
     return FALSE;
 
-  if (!g_application_get_is_registered (app) || g_application_get_is_remote (app) ||
-      g_atomic_pointer_get (&shutting_down) == app)
+  app = g_weak_ref_get (&starting_app);
+  if (app == NULL)
     return FALSE;
 
-  sa_context_watch_applications ();
+  /* Borrowed: whoever runs the application holds it during its handlers. */
+  g_object_unref (app);
+  if (!g_application_get_is_registered (app) || g_application_get_is_remote (app))
+    return FALSE;
+
   *application = app;
   return TRUE;
 }

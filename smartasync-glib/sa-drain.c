@@ -28,6 +28,8 @@
 
 #include "sa-drain-private.h"
 
+#include <string.h>
+
 /* Consecutive iterations in which a hosted context is ready at once
  * before it is served at a lower rate, and that rate's bounds. */
 #define BUSY_ROUNDS 16
@@ -41,7 +43,8 @@ typedef struct
   gboolean       acquired;
   gboolean       handed_back;
   int            max_priority;
-  GPollFD       *fds;
+  GPollFD       *fds;       /* registered with the outer context */
+  GPollFD       *next_fds;  /* what the hosted context asks for now */
   int            n_fds;
   int            n_allocated;
   gboolean       registered;
@@ -70,6 +73,41 @@ register_fds (DrainSource *self)
   for (int i = 0; i < self->n_fds; i++)
     g_source_add_poll (&self->source, &self->fds[i]);
   self->registered = TRUE;
+}
+
+/* Asks the hosted context what to poll. The set is registered with the
+ * outer context only when it changed: adding or removing a poll wakes the
+ * outer context up, which would make it spin. */
+static void
+query_fds (DrainSource *self,
+           int         *inner_timeout)
+{
+  GMainContext *inner = self->wc->context;
+  int n;
+
+  while ((n = g_main_context_query (inner, self->max_priority, inner_timeout,
+                                    self->next_fds, self->n_allocated)) > self->n_allocated)
+    {
+      unregister_fds (self);
+      self->n_allocated = n;
+      self->fds = g_renew (GPollFD, self->fds, n);
+      self->next_fds = g_renew (GPollFD, self->next_fds, n);
+    }
+
+  if (self->registered && n == self->n_fds)
+    {
+      gboolean same = TRUE;
+
+      for (int i = 0; i < n && same; i++)
+        same = self->fds[i].fd == self->next_fds[i].fd &&
+               self->fds[i].events == self->next_fds[i].events;
+      if (same)
+        return;
+    }
+
+  unregister_fds (self);
+  memcpy (self->fds, self->next_fds, n * sizeof (GPollFD));
+  self->n_fds = n;
 }
 
 static void
@@ -135,15 +173,8 @@ drain_prepare (GSource *source,
       return FALSE;
     }
 
-  unregister_fds (self);
   ready = g_main_context_prepare (inner, &self->max_priority);
-  while ((self->n_fds = g_main_context_query (inner, self->max_priority, &inner_timeout,
-                                              self->fds, self->n_allocated)) > self->n_allocated)
-    {
-      g_free (self->fds);
-      self->n_allocated = self->n_fds;
-      self->fds = g_new (GPollFD, self->n_allocated);
-    }
+  query_fds (self, &inner_timeout);
 
   if (ready || inner_timeout == 0)
     {
@@ -160,7 +191,8 @@ drain_prepare (GSource *source,
       self->throttle_usec = 0;
     }
 
-  register_fds (self);
+  if (!self->registered)
+    register_fds (self);
   *timeout = inner_timeout;
   return FALSE;
 }
@@ -193,7 +225,9 @@ drain_dispatch (GSource     *source,
 
   if (self->throttled)
     {
+      /* One more busy round is allowed before the next, longer pause. */
       self->throttled = FALSE;
+      self->busy_rounds = BUSY_ROUNDS - 1;
       g_source_set_ready_time (source, -1);
       return G_SOURCE_CONTINUE;
     }
@@ -229,6 +263,7 @@ drain_finalize (GSource *source)
   if (self->acquired && g_main_context_is_owner (self->wc->context))
     g_main_context_release (self->wc->context);
   g_free (self->fds);
+  g_free (self->next_fds);
   sa_wait_context_unref (self->wc);
 }
 

@@ -28,8 +28,9 @@ G_BEGIN_DECLS
 
 /**
  * SaError:
- * @SA_ERROR_FAILED: the wrapped callable reported failure without setting
- *   a #GError (a bug in the callable, or a binding that lost the error)
+ * @SA_ERROR_FAILED: a value-based callable ([callback@SyncFunc]) reported
+ *   failure without setting a #GError (a bug in the callable, or a binding
+ *   that lost the error)
  * @SA_ERROR_ARGUMENT_COUNT: the call passed a number of arguments that does
  *   not match the function's signature
  * @SA_ERROR_ARGUMENT_TYPE: an argument could not be converted to the type

@@ -1368,6 +1368,22 @@ sa_function_call_syncv_with_timeout (SaFunction    *self,
   return sa_call_propagate (outcome, result, error);
 }
 
+/* The varargs async entry points, once their own checks have passed. */
+static void
+call_async_collecting (SaFunction   *self,
+                       GCancellable *cancellable,
+                       SaTaskSpec   *spec,
+                       va_list      *var_args)
+{
+  g_autoptr(SaCall) call = NULL;
+
+  if (!check_callable (self))
+    return;
+
+  call = new_call_collecting (self, cancellable, var_args);
+  sa_dispatch_async (self, "call_async", call, spec);
+}
+
 /**
  * sa_function_call_async:
  * @self: a function
@@ -1393,20 +1409,15 @@ sa_function_call_async (SaFunction          *self,
                         gpointer             user_data,
                         ...)
 {
-  g_autoptr(SaCall) call = NULL;
   SaTaskSpec spec = { .callback = callback, .user_data = user_data };
   va_list var_args;
 
   g_return_if_fail (SA_IS_FUNCTION (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  if (!check_callable (self))
-    return;
 
   va_start (var_args, user_data);
-  call = new_call_collecting (self, cancellable, &var_args);
+  call_async_collecting (self, cancellable, &spec, &var_args);
   va_end (var_args);
-
-  sa_dispatch_async (self, "call_async", call, &spec);
 }
 
 /**
@@ -1445,7 +1456,6 @@ sa_function_call_async_with_source (SaFunction          *self,
                                     gpointer             user_data,
                                     ...)
 {
-  g_autoptr(SaCall) call = NULL;
   SaTaskSpec spec = {
     .source_object = source_object,
     .callback = callback,
@@ -1456,14 +1466,10 @@ sa_function_call_async_with_source (SaFunction          *self,
   g_return_if_fail (SA_IS_FUNCTION (self));
   g_return_if_fail (G_IS_OBJECT (source_object));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  if (!check_callable (self))
-    return;
 
   va_start (var_args, user_data);
-  call = new_call_collecting (self, cancellable, &var_args);
+  call_async_collecting (self, cancellable, &spec, &var_args);
   va_end (var_args);
-
-  sa_dispatch_async (self, "call_async", call, &spec);
 }
 
 /**
@@ -1528,7 +1534,6 @@ sa_function_call_async_full (SaFunction          *self,
                              gpointer             user_data,
                              ...)
 {
-  g_autoptr(SaCall) call = NULL;
   SaTaskSpec spec = {
     .source_object = source_object,
     .source_tag = source_tag,
@@ -1542,14 +1547,10 @@ sa_function_call_async_full (SaFunction          *self,
   g_return_if_fail (source_object == NULL || G_IS_OBJECT (source_object));
   g_return_if_fail (task_name == NULL || g_utf8_validate (task_name, -1, NULL));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  if (!check_callable (self))
-    return;
 
   va_start (var_args, user_data);
-  call = new_call_collecting (self, cancellable, &var_args);
+  call_async_collecting (self, cancellable, &spec, &var_args);
   va_end (var_args);
-
-  sa_dispatch_async (self, "call_async", call, &spec);
 }
 
 /**

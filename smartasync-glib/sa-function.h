@@ -56,8 +56,10 @@ typedef enum
  *   [ctor@Function.new_sync] takes a `GCancellable *` after its declared
  *   parameters
  * @SA_FUNCTION_FLAGS_THROWS: the blocking C function given to
- *   [ctor@Function.new_sync] takes a `GError **` as its last parameter; if
- *   it also returns `gboolean`, %FALSE means failure
+ *   [ctor@Function.new_sync] takes a `GError **` as its last parameter.
+ *   The #GError alone tells failure: a `gboolean` %FALSE returned without
+ *   one is a value (secret_password_clear_sync(): "nothing removed"), as
+ *   for a `_finish` function
  * @SA_FUNCTION_FLAGS_FINISH_TAKES_SOURCE: the `_finish` C function given to
  *   [ctor@Function.new_async] takes the first argument (the source object)
  *   before the [iface@Gio.AsyncResult], as g_file_read_finish() does
