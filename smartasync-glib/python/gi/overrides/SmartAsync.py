@@ -171,12 +171,10 @@ def _result_for(name, value, return_type):
 # object kept alive for it) is given back for every result.
 _lost_refs = None
 _lost_refs_lock = threading.Lock()
-_calibration_objects = []
 
 
 def _measure_lost_refs():
     probe = object()
-    _calibration_objects.append(probe)   # kept alive whatever happens
 
     def give_probe(args, n_args, cancellable):
         return True, GObject.Value(GObject.TYPE_PYOBJECT, probe)
@@ -185,7 +183,11 @@ def _measure_lost_refs():
         'measure', GObject.TYPE_PYOBJECT, [], 0, give_probe)
     before = sys.getrefcount(probe)
     SmartAsync.Function.call_sync(function, [], None)
-    return max(0, before - sys.getrefcount(probe))
+    lost = max(0, before - sys.getrefcount(probe))
+    # The probe's own references, given back too.
+    for _ in range(lost):
+        _py_incref(probe)
+    return lost
 
 
 def _pyobject_result(value):
