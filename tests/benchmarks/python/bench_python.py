@@ -18,7 +18,7 @@ import time
 import gi
 
 gi.require_version('SmartAsync', '1')
-from gi.repository import GLib, Gio, SmartAsync  # noqa: E402
+from gi.repository import Gio, SmartAsync  # noqa: E402
 
 
 def timed(run, n):
@@ -153,7 +153,24 @@ def glib_await_pair(rounds):
                        2_000, rounds, 1.2)
 
 
+def c_blocking(rounds):
+    gi.require_version('SaTestCaller', '1')
+    from gi.repository import SaTestCaller
+    add = SaTestCaller.new_add()
+
+    def ours(n):
+        for i in range(n):
+            add(i, 2)
+
+    def base(n):
+        direct = SaTestCaller.add
+        for i in range(n):
+            direct(i, 2)
+    return compare('c-blocking', ours, base, 50_000, rounds, 3.0)
+
+
 COMPARISONS = {
+    'c-blocking': c_blocking,
     'sync-def': sync_def,
     'asyncio-async-def': asyncio_async_def,
     'asyncio-def': asyncio_def,

@@ -175,6 +175,9 @@ _lost_refs_lock = threading.Lock()
 
 def _measure_lost_refs():
     probe = object()
+    # Extra references, so that the one lost never frees the probe while
+    # PyGObject still reads it.
+    held = [probe] * 4
 
     def give_probe(args, n_args, cancellable):
         return True, GObject.Value(GObject.TYPE_PYOBJECT, probe)
@@ -187,6 +190,7 @@ def _measure_lost_refs():
     # The probe's own references, given back too.
     for _ in range(lost):
         _py_incref(probe)
+    del held
     return lost
 
 
@@ -233,6 +237,9 @@ def gtype_for(spec):
 __all__.append('gtype_for')
 
 
+_get_running_loop = asyncio._get_running_loop
+
+
 def _running_asyncio_loop():
     try:
         return asyncio.get_running_loop()
@@ -275,10 +282,37 @@ class Function(SmartAsync.Function):
     :meth:`call_sync`, :meth:`call_async` + :meth:`call_finish`, and
     :meth:`call` (the library's smart call, GIO style)."""
 
+    def _signature(self):
+        # What the wrapper needs of the signature on every call, looked up
+        # once: the parameter types, whether one is a PyObject, whether the
+        # result is boxed.
+        try:
+            return self.__dict__['_sa_signature']
+        except KeyError:
+            types = tuple(self.get_param_types())
+            signature = (types, GObject.TYPE_PYOBJECT in types,
+                         _BOXED_GVALUES_DANGLE and
+                         self.get_return_type().fundamental == GObject.TYPE_BOXED)
+            self.__dict__['_sa_signature'] = signature
+            return signature
+
     def _values(self, args):
-        if args is None:
-            args = ()
-        types = self.get_param_types()
+        if not args:
+            return []
+        types, has_pyobject, _ = self._signature()
+        if not has_pyobject and len(args) <= len(types):
+            # PyGObject turns a 32-bit int, a str, a float or a bool into a
+            # GValue of exactly its type, in C: only the other values need
+            # a GObject.Value built here.
+            for arg in args:
+                kind = type(arg)
+                if kind is int:
+                    if not -0x80000000 <= arg <= 0x7fffffff:
+                        break
+                elif kind is not str and kind is not float and kind is not bool:
+                    break
+            else:
+                return list(args)
         values = []
         for i, arg in enumerate(args):
             declared = types[i] if i < len(types) else GObject.TYPE_POINTER
@@ -332,8 +366,7 @@ class Function(SmartAsync.Function):
                                       flags, trampoline, *user_data)
 
     def _returns_boxed(self):
-        return (_BOXED_GVALUES_DANGLE and
-                self.get_return_type().fundamental == GObject.TYPE_BOXED)
+        return self._signature()[2]
 
     def _call_sync(self, values, cancellable):
         if not self._returns_boxed():
@@ -412,7 +445,7 @@ class Function(SmartAsync.Function):
         mode = self.get_mode()
         if mode == SmartAsync.Mode.SYNC:
             return 'sync'
-        if _running_asyncio_loop() is not None:
+        if _get_running_loop() is not None:
             return 'asyncio'
         if mode == SmartAsync.Mode.ASYNC or SmartAsync.context_is_async():
             return 'glib'
@@ -696,7 +729,6 @@ async def _to_thread(func, args, kwargs):
     return await loop.run_in_executor(None, call)
 
 
-_get_running_loop = asyncio._get_running_loop
 
 
 class _Outcome:
