@@ -466,8 +466,12 @@ class Function(SmartAsync.Function):
         (the callback has run when a sync-context call returns) and returns
         None. Errors are GLib.Errors with the callable's own domain and
         code, or SA_ERROR."""
-        values = self._values(args)
         caller = self._caller()
+        if caller == 'asyncio' and callback is None:
+            pair = self.__dict__.get('_sa_pair')
+            if pair is not None and _runs_on_glib(_get_running_loop()):
+                return _await_pair(pair, args, cancellable)
+        values = self._values(args)
 
         if callback is not None and caller != 'asyncio':
             SmartAsync.Function.call(self, values, cancellable, callback, *user_data)
@@ -525,6 +529,33 @@ class Function(SmartAsync.Function):
         except asyncio.CancelledError:
             cancellable.cancel()
             raise
+
+
+async def _await_pair(pair, args, cancellable):
+    # A Python GIO pair awaited on a GLib-driven asyncio loop: started
+    # here, its callback sets the future, as a hand-written await would.
+    # (Through the library, the result would take two more turns of the
+    # loop.)
+    start, finish = pair
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+    if cancellable is None:
+        cancellable = Gio.Cancellable()
+
+    def ready(source, result, *_):
+        if future.cancelled():
+            return
+        try:
+            future.set_result(finish(source, result))
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    start(*args, cancellable, ready)
+    try:
+        return await future
+    except asyncio.CancelledError:
+        cancellable.cancel()
+        raise
 
 
 def _retrieve_call(function, result):
@@ -1005,7 +1036,9 @@ def async_pair(start, finish, *, returns, params, name=None, flags=0):
 
         start(*args, cancellable, ready)
 
-    return Function.new_async_full(fn_name, return_type, params, flags, begin)
+    function = Function.new_async_full(fn_name, return_type, params, flags, begin)
+    function.__dict__['_sa_pair'] = (start, finish)
+    return function
 
 
 __all__.append('async_pair')
