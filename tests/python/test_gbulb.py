@@ -56,7 +56,30 @@ def test_awaiting_a_pair_on_a_glib_driven_loop(text_file):
     no_thread_hop(loop)
 
 
+def test_errors_and_cancellation_of_a_pair_on_a_glib_driven_loop(tmp_path):
+    load = make_load()
+    loop = asyncio.get_event_loop_policy().get_event_loop()
+    missing = Gio.File.new_for_path(str(tmp_path / 'missing'))
+
+    async def main():
+        with pytest.raises(GLib.Error) as info:
+            await load(missing)
+        assert info.value.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND)
+        # Cancelling the awaiting task cancels the operation.
+        cancellable = Gio.Cancellable()
+        task = asyncio.ensure_future(load(missing, cancellable=cancellable))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert cancellable.is_cancelled()
+
+    loop.run_until_complete(main())
+    assert loop._default_executor is None
+
+
 def test_gio_application_callback_starts_a_coroutine(text_file):
+    # Last: gbulb's default loop belongs to the application from here on.
     load = make_load()
     app = Gio.Application(application_id='org.smartasync.GbulbTest',
                           flags=Gio.ApplicationFlags.NON_UNIQUE)
@@ -90,24 +113,3 @@ def test_gio_application_callback_starts_a_coroutine(text_file):
     assert len(results) == 1
     assert results[0].get_data() == b'smart and async\n'
     no_thread_hop(loop)
-
-
-def test_errors_and_cancellation_of_a_pair_on_a_glib_driven_loop(tmp_path):
-    load = make_load()
-    loop = asyncio.get_event_loop_policy().get_event_loop()
-    missing = Gio.File.new_for_path(str(tmp_path / 'missing'))
-
-    async def main():
-        with pytest.raises(GLib.Error) as info:
-            await load(missing)
-        assert info.value.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND)
-        # Cancelling the awaiting task cancels the operation.
-        cancellable = Gio.Cancellable()
-        task = asyncio.ensure_future(load(missing, cancellable=cancellable))
-        await asyncio.sleep(0)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert cancellable.is_cancelled()
-
-    loop.run_until_complete(main())

@@ -570,8 +570,15 @@ def _runs_on_glib(loop):
     its sources: gbulb's and PyGObject's (3.50 and later) GLib event
     loops."""
     module = type(loop).__module__
-    return (module.startswith('gbulb.') or module.startswith('gi.events')) and \
-        GLib.main_depth() > 0
+    if not (module.startswith('gbulb.') or module.startswith('gi.events')):
+        return False
+    if GLib.main_depth() == 0:
+        return False
+    # GIO calls back in the thread-default context: the loop must be
+    # running that one (a gbulb loop made with a context of its own does
+    # not push it).
+    context = getattr(loop, '_context', None)
+    return context is None or context == GLib.MainContext.ref_thread_default()
 
 
 Function = override(Function)
