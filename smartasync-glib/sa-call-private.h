@@ -28,6 +28,7 @@ struct _SaCall
   gatomicrefcount  ref_count;
   int              state;         /* SaCallState, atomic */
   int              completions;   /* atomic, to catch a pair completing twice */
+  int              holds_slot;    /* atomic: of max-concurrency (sa-limit.c) */
 
   SaFunction      *function;
   GCancellable    *cancellable;    /* the caller's */
@@ -48,7 +49,6 @@ struct _SaCall
 
   /* Held while a call made during its start-up is under way, so that
    * g_application_run() iterates until the call is delivered. */
-  GApplication    *held_application;
 
   GValue           result;
   GError          *error;

@@ -10,6 +10,7 @@
 #include "sa-call-private.h"
 #include "sa-callable-private.h"
 #include "sa-error.h"
+#include "sa-pool-private.h"
 #include "sa-signature-private.h"
 
 /* Marks the tasks of calls made with a library's own source tag. */
@@ -68,7 +69,6 @@ sa_call_unref (SaCall *call)
   sa_value_clear (&call->result);
   g_clear_error (&call->error);
   g_clear_object (&call->task);
-  g_clear_object (&call->held_application);
   if (call->wait != NULL)
     {
       /* The context an abandoned call was started in can be let go of
@@ -103,6 +103,11 @@ sa_call_complete (SaCall *call)
 {
   g_autoptr(GTask) task = NULL;
 
+  /* The callable is done with its slot, whoever wins below. */
+  if (G_UNLIKELY (g_atomic_int_get (&call->holds_slot)) &&
+      g_atomic_int_exchange (&call->holds_slot, FALSE))
+    sa_limit_leave (call);
+
   if (!g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING, SA_CALL_DONE))
     return;
 
@@ -131,14 +136,15 @@ release_application (GObject    *task,
 
 /* g_application_run() iterates only while the application is held: a
  * call made during start-up (an async context, sa_context_is_async())
- * keeps it held until its callback has run. */
+ * keeps it held until its callback has run. Held, not referenced: the
+ * last reference to the call may go on a worker thread, and a
+ * GtkApplication must not be finalized there. */
 void
 sa_call_hold_application (SaCall       *call,
                           GApplication *application)
 {
   g_assert (call->task != NULL);
 
-  call->held_application = g_object_ref (application);
   g_application_hold (application);
   g_signal_connect_object (call->task, "notify::completed",
                            G_CALLBACK (release_application), application, 0);

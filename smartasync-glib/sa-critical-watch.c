@@ -20,8 +20,11 @@
 
 static GLogFunc previous_handler;
 
-/* Per thread: the depth of watched starts, and the first critical seen. */
-static GPrivate watch_depth;
+/* Per thread: the depth of watched starts, whether a critical was seen,
+ * and the first one's text. Plain TLS for what every start touches; the
+ * text, rare, in a GPrivate that frees it with the thread. */
+static __thread int watch_depth;
+static __thread gboolean watch_seen;
 static GPrivate watch_message = G_PRIVATE_INIT (g_free);
 
 static void
@@ -30,12 +33,13 @@ watch_handler (const char     *log_domain,
                const char     *message,
                gpointer        user_data)
 {
-  if ((log_level & G_LOG_LEVEL_CRITICAL) &&
-      GPOINTER_TO_INT (g_private_get (&watch_depth)) > 0 &&
-      g_private_get (&watch_message) == NULL)
-    g_private_set (&watch_message,
-                   g_strdup_printf ("%s%s%s", log_domain ? log_domain : "",
-                                    log_domain ? ": " : "", message));
+  if ((log_level & G_LOG_LEVEL_CRITICAL) && watch_depth > 0 && !watch_seen)
+    {
+      watch_seen = TRUE;
+      g_private_replace (&watch_message,
+                         g_strdup_printf ("%s%s%s", log_domain ? log_domain : "",
+                                          log_domain ? ": " : "", message));
+    }
 
   previous_handler (log_domain, log_level, message, NULL);
 }
@@ -51,8 +55,7 @@ sa_critical_watch_begin (void)
       g_once_init_leave (&installed, 1);
     }
 
-  g_private_set (&watch_depth,
-                 GINT_TO_POINTER (GPOINTER_TO_INT (g_private_get (&watch_depth)) + 1));
+  watch_depth++;
 }
 
 /* The first critical logged on this thread since the outermost begin, or
@@ -60,20 +63,14 @@ sa_critical_watch_begin (void)
 char *
 sa_critical_watch_end (void)
 {
-  int depth = GPOINTER_TO_INT (g_private_get (&watch_depth)) - 1;
   char *message;
 
-  g_private_set (&watch_depth, GINT_TO_POINTER (depth));
-  if (depth > 0)
+  if (--watch_depth > 0 || G_LIKELY (!watch_seen))
     return NULL;
 
-  message = g_private_get (&watch_message);
-  if (message != NULL)
-    {
-      /* Taken out without the destroy notify freeing it. */
-      message = g_strdup (message);
-      g_private_replace (&watch_message, NULL);
-    }
-
+  /* Taken out without the destroy notify freeing it. */
+  message = g_strdup (g_private_get (&watch_message));
+  g_private_replace (&watch_message, NULL);
+  watch_seen = FALSE;
   return message;
 }

@@ -40,6 +40,9 @@ void          sa_dispatch_async       (SaFunction       *function,
                                        SaCall           *call,
                                        const SaTaskSpec *spec);
 
+gboolean      sa_dispatch_start_untasked (SaFunction    *function,
+                                          SaCall        *call);
+
 /* call_sync in two steps, so that a direct call can borrow its arguments
  * from the caller's frame. */
 SaPath        sa_dispatch_sync_path   (SaFunction       *function,

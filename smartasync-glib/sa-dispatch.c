@@ -14,6 +14,7 @@
 #include "sa-context-private.h"
 #include "sa-dispatch-private.h"
 #include "sa-error.h"
+#include "sa-pool-private.h"
 
 static const char * const path_names[] = {
   [SA_PATH_DIRECT] = "direct call",
@@ -102,27 +103,15 @@ path_start_here (SaCall *call)
   sa_call_start (call);
 }
 
-static void
-worker_thread_func (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  SaCall *call = task_data;
-
-  /* Cancelled while queued for a worker: the callable never runs. */
-  if (!g_cancellable_set_error_if_cancelled (cancellable, &call->error))
-    sa_callable_invoke (call->function, call->args, cancellable,
-                        &call->result, &call->error);
-  sa_call_complete (call);
-}
-
-/* Async caller, blocking callable: on a worker thread, so the caller's
- * loop keeps running; GTask returns to the caller's context. */
+/* Async caller, blocking callable: on a thread of the function's pool,
+ * so the caller's loop keeps running, and GIO's own thread pool never
+ * waits for it (sa-pool.c); GTask returns to the caller's context. */
 static void
 path_worker (SaCall *call)
 {
-  g_task_run_in_thread (call->task, worker_thread_func);
+  SaPool *pool = g_atomic_pointer_get (&call->function->pool);
+
+  sa_pool_run_call (pool != NULL ? pool : sa_pool_get_default (), call);
 }
 
 static gboolean
@@ -220,11 +209,14 @@ static void
 path_owner_hop (SaCall *call)
 {
   SaFunction *function = call->function;
+  GMainContext *context = sa_function_is_owner_thread (function)
+    ? g_task_get_context (call->task)
+    : function->main_context;
 
+  /* Where to post is read first: a cancellation that has already happened
+   * ends the call here, and its task goes with it. */
   sa_call_end_on_cancel (call);
-  post_hop (call, sa_function_is_owner_thread (function)
-                    ? g_task_get_context (call->task)
-                    : function->main_context);
+  post_hop (call, context);
 }
 
 /* Running a path for each kind of caller */
@@ -314,6 +306,14 @@ run_async (SaFunction       *function,
       return task;
     }
 
+  /* Beyond max-concurrency the call waits its turn (sa-limit.c). */
+  if (g_atomic_int_get (&function->max_concurrency) > 0 &&
+      (path == SA_PATH_START_HERE || path == SA_PATH_WORKER) &&
+      !sa_limit_enter (function, call,
+                       path == SA_PATH_WORKER ? path_worker : path_start_here,
+                       path == SA_PATH_START_HERE))
+    return task;
+
   switch (path)
     {
     case SA_PATH_START_HERE:
@@ -400,6 +400,37 @@ sa_dispatch_async (SaFunction       *function,
   g_object_unref (run_async (function, path, call, spec, starting_application ()));
 }
 
+/* Starts an async caller's path for a call that wakes call->wait when it
+ * completes instead of returning a task (the calls of a sync gather, which
+ * traces itself once rather than each call: looking at the debug setting
+ * was a tenth of a gathered call).
+ * Returns FALSE, starting nothing, for what needs the caller's task: a
+ * hop to an owner thread, a place in a max-concurrency queue. */
+gboolean
+sa_dispatch_start_untasked (SaFunction *function,
+                            SaCall     *call)
+{
+  SaPath path = sa_dispatch_decide (function, TRUE);
+
+  if (g_atomic_int_get (&function->max_concurrency) > 0)
+    return FALSE;
+
+  switch (path)
+    {
+    case SA_PATH_START_HERE:
+      path_start_here (call);
+      return TRUE;
+    case SA_PATH_WORKER:
+      path_worker (call);
+      return TRUE;
+    case SA_PATH_OWNER_HOP:
+    case SA_PATH_DIRECT:
+    case SA_PATH_PRIVATE_WAIT:
+    default:
+      return FALSE;
+    }
+}
+
 SaPath
 sa_dispatch_sync_path (SaFunction *function,
                        const char *entry_name)
@@ -418,6 +449,8 @@ sa_dispatch_direct (SaFunction    *function,
                     GValue        *result,
                     GError       **error)
 {
-  return !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-         sa_callable_invoke (function, args, cancellable, result, error);
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  return sa_callable_invoke (function, args, cancellable, result, error);
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "sa-function.h"
+#include "sa-pool.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,14 @@ struct _SaFunction
   int              mode;           /* SaMode, atomic */
   int              timeout;        /* milliseconds or -1, atomic */
   int              stall_warning;  /* milliseconds or 0, atomic */
+
+  /* Where async callers' blocking calls run (NULL: sa_pool_get_default()),
+   * and how many calls may be in flight at once (0: any number), waiting
+   * in @limit beyond that (sa-limit.c). */
+  SaPool          *pool;             /* atomic */
+  GSList          *retired_pools;    /* pools it had: see set_pool */
+  int              max_concurrency;  /* atomic */
+  struct _SaLimit *limit;
 
   /* What is wrapped: one of the kinds in sa-callable-private.h. */
   SaCallable      *callable;

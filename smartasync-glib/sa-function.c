@@ -18,6 +18,7 @@
 #include "sa-dispatch-private.h"
 #include "sa-enum-types.h"
 #include "sa-error.h"
+#include "sa-pool-private.h"
 #include "sa-signature-private.h"
 
 /**
@@ -40,14 +41,16 @@
  * | sync   | blocking     | direct call on the caller's thread                       |
  * | sync   | async pair   | a private #GMainContext, pushed as thread-default, is iterated until the pair completes; the caller's contexts are never iterated |
  * | async  | async pair   | started at once; a #GTask completes in the caller's context |
- * | async  | blocking     | g_task_run_in_thread(); the loop keeps running            |
+ * | async  | blocking     | on a thread of its [property@Function:pool]; the loop keeps running |
  *
  * [method@Function.call_sync] always takes a sync-caller path and
  * [method@Function.call_async] an async-caller path, so a C library gets
  * a sync and an async API from one implementation.
  *
  * Functions are immutable after construction but for
- * [property@Function:mode] and [property@Function:timeout], and may be
+ * [property@Function:mode], [property@Function:timeout],
+ * [property@Function:stall-warning], [property@Function:pool] and
+ * [property@Function:max-concurrency], and may be
  * called from any number of threads at once. Every call holds a reference
  * on its function, so dropping the last reference while calls are in
  * flight is safe.
@@ -68,6 +71,8 @@ enum {
   PROP_STALL_WARNING,
   PROP_RETURN_TYPE,
   PROP_MAIN_CONTEXT,
+  PROP_POOL,
+  PROP_MAX_CONCURRENCY,
   N_PROPS
 };
 
@@ -79,7 +84,9 @@ G_DEFINE_FINAL_TYPE (SaFunction, sa_function, G_TYPE_OBJECT)
  * and on every call but the direct ones, which only look every so often
  * (reading the environment costs about a third of such a call). */
 static gboolean debug_enabled;
-static GPrivate direct_calls_since_look;
+/* Per thread, and plain TLS: a GPrivate's get and set cost more than the
+ * rest of the check. */
+static __thread guint direct_calls_since_look;
 
 static gboolean
 look_at_debug_setting (void)
@@ -100,8 +107,8 @@ sa_function_debug_enabled (gboolean cheap)
   if (!cheap)
     return look_at_debug_setting ();
 
-  count = GPOINTER_TO_UINT (g_private_get (&direct_calls_since_look));
-  g_private_set (&direct_calls_since_look, GUINT_TO_POINTER ((count + 1) % 64));
+  count = direct_calls_since_look;
+  direct_calls_since_look = (count + 1) % 64;
   if (count == 0)
     return look_at_debug_setting ();
 
@@ -127,6 +134,9 @@ sa_function_finalize (GObject *object)
   g_clear_pointer (&self->param_vtables, g_free);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->owner_thread, g_thread_unref);
+  g_clear_object (&self->pool);
+  g_slist_free_full (self->retired_pools, g_object_unref);
+  sa_limit_free (self);
 
   G_OBJECT_CLASS (sa_function_parent_class)->finalize (object);
 }
@@ -165,6 +175,12 @@ sa_function_get_property (GObject    *object,
     case PROP_MAIN_CONTEXT:
       g_value_set_boxed (value, self->main_context);
       break;
+    case PROP_POOL:
+      g_value_set_object (value, sa_function_get_pool (self));
+      break;
+    case PROP_MAX_CONCURRENCY:
+      g_value_set_int (value, sa_function_get_max_concurrency (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -195,6 +211,12 @@ sa_function_set_property (GObject      *object,
       break;
     case PROP_STALL_WARNING:
       sa_function_set_stall_warning (self, g_value_get_int (value));
+      break;
+    case PROP_POOL:
+      sa_function_set_pool (self, g_value_get_object (value));
+      break;
+    case PROP_MAX_CONCURRENCY:
+      sa_function_set_max_concurrency (self, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -334,6 +356,44 @@ sa_function_class_init (SaFunctionClass *klass)
     g_param_spec_boxed ("main-context", NULL, NULL,
                         G_TYPE_MAIN_CONTEXT,
                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SaFunction:pool:
+   *
+   * The pool whose threads run the blocking callable for async callers;
+   * %NULL stands for [func@Pool.get_default] (which reading the property
+   * gives). A function whose calls can block for long is best given a
+   * pool of its own. Calls already made stay in the pool they went to.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_POOL] =
+    g_param_spec_object ("pool", NULL, NULL,
+                         SA_TYPE_POOL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SaFunction:max-concurrency:
+   *
+   * How many async callers' calls of the function may be in flight at
+   * once; 0 (the default) for any number. Calls beyond wait, in the order
+   * they were made, without blocking anybody's loop, and start as earlier
+   * ones complete; one cancelled while it waits ends at once with
+   * %G_IO_ERROR_CANCELLED and never runs. A call holds its place from
+   * when it starts until its callable completes.
+   *
+   * Sync callers run on their own thread and are not counted, nor are
+   * calls of %SA_FUNCTION_FLAGS_OWNER_THREAD functions (which one thread
+   * runs anyway), nor calls made while the limit was 0.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_MAX_CONCURRENCY] =
+    g_param_spec_int ("max-concurrency", NULL, NULL,
+                      0, G_MAXINT, 0,
+                      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                       G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -993,6 +1053,107 @@ sa_function_set_stall_warning (SaFunction *self,
 
   if (g_atomic_int_exchange (&self->stall_warning, stall_msec) != stall_msec)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STALL_WARNING]);
+}
+
+/**
+ * sa_function_get_pool:
+ * @self: a function
+ *
+ * Gets [property@Function:pool].
+ *
+ * Returns: (transfer none): the pool async callers' blocking calls run in
+ *
+ * Since: 0.2
+ */
+SaPool *
+sa_function_get_pool (SaFunction *self)
+{
+  SaPool *pool;
+
+  g_return_val_if_fail (SA_IS_FUNCTION (self), NULL);
+
+  pool = g_atomic_pointer_get (&self->pool);
+  return pool != NULL ? pool : sa_pool_get_default ();
+}
+
+/**
+ * sa_function_set_pool:
+ * @self: a function
+ * @pool: (nullable): a pool, or %NULL for [func@Pool.get_default]
+ *
+ * Sets [property@Function:pool]. A call made while it changes goes to
+ * either pool.
+ *
+ * Since: 0.2
+ */
+void
+sa_function_set_pool (SaFunction *self,
+                      SaPool     *pool)
+{
+  static GMutex lock;
+  SaPool *old;
+  gboolean changed;
+
+  g_return_if_fail (SA_IS_FUNCTION (self));
+  g_return_if_fail (pool == NULL || SA_IS_POOL (pool));
+
+  g_mutex_lock (&lock);
+  if (pool != NULL)
+    g_object_ref (pool);
+  old = g_atomic_pointer_exchange (&self->pool, pool);
+  changed = old != pool;
+  /* A call on another thread may have just read the old pool: it stays
+   * alive as long as the function does. */
+  if (old == pool)
+    g_clear_object (&old);
+  else if (old != NULL)
+    self->retired_pools = g_slist_prepend (self->retired_pools, old);
+  g_mutex_unlock (&lock);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POOL]);
+}
+
+/**
+ * sa_function_get_max_concurrency:
+ * @self: a function
+ *
+ * Gets [property@Function:max-concurrency].
+ *
+ * Returns: the most calls in flight at once, or 0 for any number
+ *
+ * Since: 0.2
+ */
+int
+sa_function_get_max_concurrency (SaFunction *self)
+{
+  g_return_val_if_fail (SA_IS_FUNCTION (self), 0);
+
+  return g_atomic_int_get (&self->max_concurrency);
+}
+
+/**
+ * sa_function_set_max_concurrency:
+ * @self: a function
+ * @max_concurrency: the most calls in flight at once, or 0 for any number
+ *
+ * Sets [property@Function:max-concurrency]. Raising the limit starts as
+ * many waiting calls as it makes room for.
+ *
+ * Since: 0.2
+ */
+void
+sa_function_set_max_concurrency (SaFunction *self,
+                                 int         max_concurrency)
+{
+  g_return_if_fail (SA_IS_FUNCTION (self));
+  g_return_if_fail (max_concurrency >= 0);
+
+  if (g_atomic_int_exchange (&self->max_concurrency, max_concurrency) == max_concurrency)
+    return;
+
+  sa_limit_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONCURRENCY]);
 }
 
 /* Entry points */

@@ -11,6 +11,7 @@
 
 #include <gio/gio.h>
 
+#include "sa-pool.h"
 #include "sa-version.h"
 
 G_BEGIN_DECLS
@@ -209,6 +210,16 @@ int             sa_function_get_stall_warning  (SaFunction           *self);
 SA_AVAILABLE_IN_0_2
 void            sa_function_set_stall_warning  (SaFunction           *self,
                                                 int                   stall_msec);
+SA_AVAILABLE_IN_0_2
+SaPool         *sa_function_get_pool           (SaFunction           *self);
+SA_AVAILABLE_IN_0_2
+void            sa_function_set_pool           (SaFunction           *self,
+                                                SaPool               *pool);
+SA_AVAILABLE_IN_0_2
+int             sa_function_get_max_concurrency (SaFunction          *self);
+SA_AVAILABLE_IN_0_2
+void            sa_function_set_max_concurrency (SaFunction          *self,
+                                                int                   max_concurrency);
 
 SA_AVAILABLE_IN_ALL
 GAsyncResult   *sa_function_call               (SaFunction           *self,

@@ -48,12 +48,17 @@ struct _SaWaitContext
 
 typedef void (*SaWaitStartFunc) (SaCall *call);
 
+SaWaitContext *sa_wait_context_new            (void);
 SaWaitContext *sa_wait_context_ref            (SaWaitContext  *wc);
 void           sa_wait_context_unref          (SaWaitContext  *wc);
 void           sa_wait_context_wake           (SaWaitContext  *wc);
 void           sa_wait_context_abandoned_done (SaWaitContext  *wc);
 gboolean       sa_wait_context_is_clean       (SaWaitContext  *wc,
                                                guint          *probe_id);
+
+SaWaitContext *sa_wait_context_borrow         (guint          *depth);
+void           sa_wait_context_give_back      (SaWaitContext  *wc,
+                                               guint           depth);
 
 gboolean       sa_wait_run                    (SaCall          *call,
                                                SaWaitStartFunc  start,

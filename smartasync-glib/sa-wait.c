@@ -69,6 +69,9 @@ typedef struct
 static void wait_thread_free (gpointer data);
 
 static GPrivate wait_thread_key = G_PRIVATE_INIT (wait_thread_free);
+/* The innermost wait of this thread, mirrored in plain TLS: every async
+ * call asks whether it is a guest of one. */
+static __thread WaitFrame *innermost_wait;
 
 SaWaitContext *
 sa_wait_context_ref (SaWaitContext *wc)
@@ -90,7 +93,7 @@ sa_wait_context_unref (SaWaitContext *wc)
   g_free (wc);
 }
 
-static SaWaitContext *
+SaWaitContext *
 sa_wait_context_new (void)
 {
   SaWaitContext *wc = g_new0 (SaWaitContext, 1);
@@ -236,6 +239,25 @@ release (WaitThread    *thread,
     retire (wc);
 }
 
+/* A context for a wait that is not a frame of its own (a sync gather's),
+ * from this thread's cache at the depth of the next frame, as provably
+ * clean as sa_wait_run()'s; given back with sa_wait_context_give_back(). */
+SaWaitContext *
+sa_wait_context_borrow (guint *depth)
+{
+  WaitThread *thread = wait_thread_get ();
+
+  *depth = thread->top != NULL ? thread->top->depth + 1 : 0;
+  return acquire (thread, *depth);
+}
+
+void
+sa_wait_context_give_back (SaWaitContext *wc,
+                           guint          depth)
+{
+  release (wait_thread_get (), depth, wc);
+}
+
 int
 sa_wait_default_stall_warning (void)
 {
@@ -289,14 +311,13 @@ void
 sa_wait_adopt_guest (SaCall *call,
                      GTask  *task)
 {
-  WaitThread *thread = g_private_get (&wait_thread_key);
   GMainContext *target;
 
-  if (thread == NULL || thread->top == NULL)
+  if (G_LIKELY (innermost_wait == NULL))
     return;
 
   target = g_task_get_context (task);
-  for (WaitFrame *frame = thread->top; frame != NULL; frame = frame->outer)
+  for (WaitFrame *frame = innermost_wait; frame != NULL; frame = frame->outer)
     {
       if (frame->wc->context == target)
         {
@@ -567,6 +588,7 @@ sa_wait_run (SaCall           *call,
 
   g_main_context_push_thread_default (frame.wc->context);
   thread->top = &frame;
+  innermost_wait = &frame;
   poller_init (&poller, frame.wc->context);
 
   start (call);
@@ -595,6 +617,7 @@ sa_wait_run (SaCall           *call,
 
   poller_clear (&poller);
   thread->top = frame.outer;
+  innermost_wait = frame.outer;
   g_main_context_pop_thread_default (frame.wc->context);
 
   /* What an abandoned call left attached goes to the drain with its

@@ -12,5 +12,7 @@
 # include "sa-enum-types.h"
 # include "sa-context.h"
 # include "sa-error.h"
+# include "sa-pool.h"
 # include "sa-function.h"
+# include "sa-gather.h"
 #undef SA_INSIDE

@@ -89,7 +89,9 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->delay);
   g_clear_object (&f->sleep);
   g_clear_pointer (&f->seen, g_ptr_array_unref);
-  /* The application was the default one; nothing may keep it alive. */
+  /* The application was the default one; nothing may keep it alive (a
+   * call's last reference may go on a worker thread, where a
+   * GtkApplication must not be finalized). */
   g_assert_null (g_application_get_default ());
 }
 
@@ -109,10 +111,10 @@ run_application (Fixture    *f,
 static void
 assert_delivered_in_the_loop (Fixture *f)
 {
+  /* Returned before the pair completed: it was started, not waited for
+   * (a wait would have run the callback before returning). */
   g_assert_true (f->returned_before_completion);
-  /* Blocking for the pair would take DELAY_MS; starting it takes micro-
-   * seconds. A third of it leaves room for a loaded machine. */
-  g_assert_cmpint (f->smart_call_us, <, DELAY_MS * 1000 / 3);
+  g_test_message ("the smart call returned after %" G_GINT64_FORMAT " us", f->smart_call_us);
   g_assert_cmpuint (f->n_delivered, ==, 1);
   g_assert_cmpint (f->delivered_value, ==, 42);
   g_assert_true (f->delivered_before_run_returned);
@@ -172,7 +174,6 @@ test_activate_runs_blocking_work_on_a_worker (Fixture       *f,
   g_assert_cmpint (run_application (f, 1, "test-application", NULL), ==, 0);
 
   g_assert_true (f->returned_before_completion);
-  g_assert_cmpint (f->smart_call_us, <, DELAY_MS * 1000 / 3);
   g_assert_cmpuint (f->n_delivered, ==, 1);
   g_assert_cmpint (f->delivered_value, ==, DELAY_MS);
 }

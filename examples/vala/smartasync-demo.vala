@@ -45,7 +45,7 @@ static uint ticks = 0;
 static async void checksum_in_loop (Sa.Function slow_checksum, string path) {
     Value checksum;
     try {
-        yield slow_checksum.call_async ({ path }, null, out checksum);
+        checksum = yield slow_checksum.call_async ({ path });
         print ("checksum %s after %u ticks\n", checksum.get_string (), ticks);
     } catch (Error e) {
         printerr ("failed: %s\n", e.message);
@@ -59,7 +59,7 @@ public static int main (string[] args) {
     /* Job 1: sync code, no loop: the async operation returns a value. */
     Value data;
     try {
-        new_load_contents ().call_sync ({ File.new_for_path (path) }, out data);
+        data = new_load_contents ().call_sync ({ File.new_for_path (path) });
     } catch (Error e) {
         printerr ("failed: %s\n", e.message);
         return 1;

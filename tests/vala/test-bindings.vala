@@ -14,17 +14,14 @@ extern bool c_call_from_loop (Sa.Function function,
 [CCode (cname = "sa_test_caller_last_max_tick_gap", cheader_filename = "sa-test-caller.h")]
 extern int64 c_last_max_tick_gap ();
 
-/* The smart call. The generated VAPI has neither sa_function_callv ()
- * (SmartAsync-1.metadata skips it: Vala would take it for a coroutine) nor
- * a standalone sa_function_call_finish () (only as call_async's finish
- * function), so Vala code that wants the smart call binds them by hand. */
+/* The smart call. The generated VAPI has no sa_function_callv ()
+ * (SmartAsync-1.metadata skips it: Vala code knows whether it is in a
+ * coroutine), so Vala code that wants the smart call binds it by hand and
+ * reads the result with Sa.Function.call_finish (). */
 [CCode (cname = "sa_function_callv", cheader_filename = "smartasync-glib.h")]
 extern AsyncResult smart_call (Sa.Function function,
                                [CCode (array_length_type = "guint")] Value[]? args,
                                Cancellable? cancellable, AsyncReadyCallback? callback);
-[CCode (cname = "sa_function_call_finish", cheader_filename = "smartasync-glib.h")]
-extern bool smart_call_finish (Sa.Function function, AsyncResult result,
-                               out Value value) throws Error;
 
 const string CONTENTS = "smart and async\n";
 
@@ -174,7 +171,7 @@ static void test_sync_caller_blocking_callable () {
     Value result;
     assert_false (Sa.context_is_async ());
     try {
-        add.call_sync ({ (int64) 2, (int64) 3 }, out result);
+        result = add.call_sync ({ (int64) 2, (int64) 3 });
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -185,7 +182,7 @@ static void test_sync_caller_blocking_callable () {
 static void test_sync_caller_async_pair () {
     Value result;
     try {
-        make_load ().call_sync ({ temp_file ("sync-pair") }, out result);
+        result = make_load ().call_sync ({ temp_file ("sync-pair") });
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -195,11 +192,59 @@ static void test_sync_caller_async_pair () {
 static async void async_caller_async_pair () {
     Value result;
     try {
-        yield make_load ().call_async ({ temp_file ("async-pair") }, null, out result);
+        result = yield make_load ().call_async ({ temp_file ("async-pair") });
     } catch (Error e) {
         error ("%s", e.message);
     }
     assert_cmpstr (bytes_text ((Bytes) result.get_boxed ()), CompareOperator.EQ, CONTENTS);
+}
+
+/* Several calls at once: from sync code, and yielded in a coroutine. */
+static void test_gather_sync () {
+    var add = make_add ();
+    var gather = new Sa.Gather (Sa.GatherFlags.NONE);
+    Value result;
+    assert_cmpuint (gather.add (add, { (int64) 1, (int64) 2 }), CompareOperator.EQ, 0);
+    assert_cmpuint (gather.add (make_load (), { temp_file ("gather") }), CompareOperator.EQ, 1);
+    assert_cmpuint (gather.add (add, { (int64) 40, (int64) 2 }), CompareOperator.EQ, 2);
+    try {
+        assert_true (gather.run_sync ());
+        gather.get_outcome (0, out result);
+        assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 3);
+        gather.get_outcome (1, out result);
+        assert_true (result.get_boxed () != null);
+        gather.get_outcome (2, out result);
+        assert_cmpint ((int) result.get_int64 (), CompareOperator.EQ, 42);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+}
+
+static async void gather_async () {
+    var add = make_add ();
+    var gather = new Sa.Gather (Sa.GatherFlags.CANCEL_ON_ERROR);
+    Value result;
+    gather.add (add, { (int64) 20, (int64) 22 });
+    gather.add (add, { (int64) 1 });  /* one argument of two: fails */
+    try {
+        yield gather.run_async (null);
+        assert_not_reached ();
+    } catch (Error e) {
+        assert_true (e is Sa.CallError.ARGUMENT_COUNT);
+    }
+    try {
+        gather.get_outcome (0, out result);
+    } catch (Error e) {
+        /* Cancelled, or done before the failure: either is an outcome. */
+        assert_true (e is IOError.CANCELLED);
+    }
+}
+
+static void test_gather_async () {
+    run_in_loop ((done) => gather_async.begin ((o, r) => {
+        gather_async.end (r);
+        done ();
+    }));
 }
 
 static void test_async_caller_async_pair () {
@@ -219,7 +264,7 @@ static async void async_caller_blocking_callable () {
         Value result;
         var slow = make_waiter ();
         try {
-            yield slow.call_async ({ block_ms }, null, out result);
+            result = yield slow.call_async ({ block_ms });
         } catch (Error e) {
             error ("%s", e.message);
         }
@@ -233,7 +278,7 @@ static async void async_caller_blocking_callable () {
 
         var add = make_add ();
         try {
-            yield add.call_async ({ (int64) 40, (int64) 2 }, null, out result);
+            result = yield add.call_async ({ (int64) 40, (int64) 2 });
         } catch (Error e) {
             error ("%s", e.message);
         }
@@ -255,18 +300,18 @@ static void test_errors_argument_count_and_type () {
     var add = make_add ();
     Value result;
     try {
-        add.call_sync ({ (int64) 1 }, out result);
+        result = add.call_sync ({ (int64) 1 });
         assert_not_reached ();
-    } catch (Sa.Error.ARGUMENT_COUNT e) {
-        assert_true (e.matches (Sa.Error.quark (), Sa.Error.ARGUMENT_COUNT));
+    } catch (Sa.CallError.ARGUMENT_COUNT e) {
+        assert_true (e.matches (Sa.CallError.quark (), Sa.CallError.ARGUMENT_COUNT));
     } catch (Error e) {
         error ("unexpected %s", e.message);
     }
 
     try {
-        add.call_sync ({ 1.5, (int64) 1 }, out result);
+        result = add.call_sync ({ 1.5, (int64) 1 });
         assert_not_reached ();
-    } catch (Sa.Error.ARGUMENT_TYPE e) {
+    } catch (Sa.CallError.ARGUMENT_TYPE e) {
         assert_true (e.message.contains ("argument 1"));
     } catch (Error e) {
         error ("unexpected %s", e.message);
@@ -281,9 +326,9 @@ static void test_errors_result_type () {
     });
     Value result;
     try {
-        liar.call_sync (null, out result);
+        result = liar.call_sync (null);
         assert_not_reached ();
-    } catch (Sa.Error.RESULT_TYPE e) {
+    } catch (Sa.CallError.RESULT_TYPE e) {
     } catch (Error e) {
         error ("unexpected %s", e.message);
     }
@@ -300,7 +345,7 @@ static Sa.Function make_failing () {
 static void test_errors_domain_and_code_kept () {
     Value result;
     try {
-        make_failing ().call_sync (null, out result);
+        result = make_failing ().call_sync (null);
         assert_not_reached ();
     } catch (IOError.NOT_FOUND e) {
         assert_cmpstr (e.message, CompareOperator.EQ, "nothing here");
@@ -318,7 +363,7 @@ static async void errors_in_a_loop () {
     Value result;
     {
         try {
-            yield make_failing ().call_async (null, null, out result);
+            result = yield make_failing ().call_async (null);
             assert_not_reached ();
         } catch (IOError.NOT_FOUND e) {
             assert_cmpstr (e.message, CompareOperator.EQ, "nothing here");
@@ -327,7 +372,7 @@ static async void errors_in_a_loop () {
         }
 
         try {
-            yield make_load ().call_async ({ File.new_for_path ("/nonexistent/sa") }, null, out result);
+            result = yield make_load ().call_async ({ File.new_for_path ("/nonexistent/sa") });
             assert_not_reached ();
         } catch (IOError.NOT_FOUND e) {
         } catch (Error e) {
@@ -354,7 +399,7 @@ static void test_cancelled_before () {
     });
     Value result;
     try {
-        counted.call_sync (null, out result, cancellable);
+        result = counted.call_sync (null, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -371,7 +416,7 @@ static void test_cancelled_before () {
 static async void cancelled_before_async (Sa.Function fn, Cancellable cancellable) {
     Value result;
     try {
-        yield fn.call_async (null, cancellable, out result);
+        result = yield fn.call_async (null, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -389,7 +434,7 @@ static void test_cancelled_during_sync_call () {
     var start = get_monotonic_time ();
     Value result;
     try {
-        make_waiter ().call_sync ({ 5000 }, out result, cancellable);
+        result = make_waiter ().call_sync ({ 5000 }, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -415,7 +460,7 @@ static async void cancelled_during_async () {
         });
         Value result;
         try {
-            yield make_waiter ().call_async ({ 5000 }, cancellable, out result);
+            result = yield make_waiter ().call_async ({ 5000 }, cancellable);
             assert_not_reached ();
         } catch (IOError.CANCELLED e) {
         } catch (Error e) {
@@ -431,7 +476,7 @@ static void test_async_pair_cancelled_before () {
     cancellable.cancel ();
     Value result;
     try {
-        read.call_sync ({ stream, 10 }, out result, cancellable);
+        result = read.call_sync ({ stream, 10 }, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -450,7 +495,7 @@ static async void async_pair_cancelled_before (Sa.Function read, InputStream str
                                                Cancellable cancellable) {
     Value result;
     try {
-        yield read.call_async ({ stream, 10 }, cancellable, out result);
+        result = yield read.call_async ({ stream, 10 }, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -473,7 +518,7 @@ static void test_async_pair_cancelled_during_sync_call () {
     });
     Value result;
     try {
-        read.call_sync ({ stream, 10 }, out result, cancellable);
+        result = read.call_sync ({ stream, 10 }, cancellable);
         assert_not_reached ();
     } catch (IOError.CANCELLED e) {
     } catch (Error e) {
@@ -503,7 +548,7 @@ static async void async_pair_cancelled_during () {
         });
         Value result;
         try {
-            yield read.call_async ({ stream, 10 }, cancellable, out result);
+            result = yield read.call_async ({ stream, 10 }, cancellable);
             assert_not_reached ();
         } catch (IOError.CANCELLED e) {
         } catch (Error e) {
@@ -525,7 +570,7 @@ static void test_file_in_stream_out () {
     var file = temp_file ("objects");
     Value result;
     try {
-        open.call_sync ({ file }, out result);
+        result = open.call_sync ({ file });
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -546,7 +591,7 @@ static void test_file_in_stream_out () {
 static async void open_in_a_loop (Sa.Function open, File file) {
     Value async_result;
     try {
-        yield open.call_async ({ file }, null, out async_result);
+        async_result = yield open.call_async ({ file });
         var bytes = ((InputStream) async_result.get_object ()).read_bytes (1024);
         assert_cmpstr (bytes_text (bytes), CompareOperator.EQ, CONTENTS);
     } catch (Error e) {
@@ -575,7 +620,7 @@ static void test_no_cache_poisoning () {
         assert_true (Sa.context_is_async ());
         Value value;
         try {
-            smart_call_finish ((Sa.Function) source, res, out value);
+            value = ((Sa.Function) source).call_finish (res);
         } catch (Error e) {
             error ("%s", e.message);
         }
@@ -627,7 +672,7 @@ static void test_no_cache_poisoning () {
     /* Complete when it returns. */
     assert_true (!(res is Task) || ((Task) res).get_completed ());
     try {
-        smart_call_finish (add, res, out value);
+        value = add.call_finish (res);
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -644,7 +689,7 @@ static void test_no_cache_poisoning () {
     assert_cmpint (called_back, CompareOperator.EQ, 1);
     assert_true (seen == res);
     try {
-        smart_call_finish (load, res, out value);
+        value = load.call_finish (res);
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -654,7 +699,7 @@ static void test_no_cache_poisoning () {
 
     /* And the VAPI's calls agree. */
     try {
-        add.call_sync ({ (int64) 3, (int64) 4 }, out value);
+        value = add.call_sync ({ (int64) 3, (int64) 4 });
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -669,7 +714,7 @@ static async void concurrent_calls () {
         waiter.call_async.begin ({ 200 }, null, (obj, res) => {
             Value result;
             try {
-                waiter.call_async.end (res, out result);
+                result = waiter.call_async.end (res);
             } catch (Error e) {
                 error ("%s", e.message);
             }
@@ -698,7 +743,7 @@ static void test_timeout_for_a_sync_caller () {
     });
     Value result;
     try {
-        never.call_syncv_with_timeout (null, 50, out result);
+        result = never.call_sync_with_timeout (null, 50);
         assert_not_reached ();
     } catch (IOError.TIMED_OUT e) {
     } catch (Error e) {
@@ -786,6 +831,8 @@ public static int main (string[] args) {
     Test.add_func ("/vala/objects/file-in-stream-out", test_file_in_stream_out);
     Test.add_func ("/vala/scenarios/no-cache-poisoning", test_no_cache_poisoning);
     Test.add_func ("/vala/scenarios/concurrent-calls", test_concurrent_calls);
+    Test.add_func ("/vala/gather/from-sync-code", test_gather_sync);
+    Test.add_func ("/vala/gather/yielded-in-a-coroutine", test_gather_async);
     Test.add_func ("/vala/scenarios/timeout-for-a-sync-caller", test_timeout_for_a_sync_caller);
     Test.add_func ("/vala/from-c/async-context", test_vala_callable_called_from_c_in_an_async_context);
 

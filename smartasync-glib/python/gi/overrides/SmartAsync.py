@@ -1049,3 +1049,28 @@ def async_pair(start, finish, *, returns, params, name=None, flags=0):
 
 
 __all__.append('async_pair')
+
+
+class Gather(SmartAsync.Gather):
+    """Several calls at once; see the C documentation of SaGather. The
+    arguments of :meth:`add` are a list of Python values, converted as the
+    function's own entry points convert them."""
+
+    def add(self, function, args=None):
+        """Adds a call of ``function``; returns its index."""
+        return SmartAsync.Gather.add(self, function, function._values(args))
+
+    def get_outcome(self, index):
+        """The value of call ``index``; raises its GLib.Error."""
+        return _own(SmartAsync.Gather.get_outcome(self, index))
+
+    # PyGObject 3.42 leaks the GValue that this returns (GJS needs it: it
+    # leaks what it finds in an out GValue instead); in Python it is the
+    # leak-free get_outcome().
+    def get_outcome_value(self, index):
+        """Same as :meth:`get_outcome` (the GValue-returning twin is for GJS)."""
+        return self.get_outcome(index)
+
+
+Gather = override(Gather)
+__all__.append('Gather')
