@@ -239,6 +239,13 @@ __all__.append('gtype_for')
 
 _get_running_loop = asyncio._get_running_loop
 
+# Looked up once for Function.__call__'s sync path.
+_get_mode = SmartAsync.Function.get_mode
+_raw_call_sync = SmartAsync.Function.call_sync
+_context_is_async = SmartAsync.context_is_async
+_MODE_SYNC = SmartAsync.Mode.SYNC
+_MODE_AUTO = SmartAsync.Mode.AUTO
+
 
 def _running_asyncio_loop():
     try:
@@ -466,6 +473,15 @@ class Function(SmartAsync.Function):
         (the callback has run when a sync-context call returns) and returns
         None. Errors are GLib.Errors with the callable's own domain and
         code, or SA_ERROR."""
+        if callback is None and _get_running_loop() is None:
+            # Plain code, the common case, in as few steps as it takes.
+            mode = _get_mode(self)
+            if mode == _MODE_SYNC or (mode == _MODE_AUTO and not _context_is_async()):
+                values = self._values(args)
+                if self._signature()[2]:
+                    return self._call_sync(values, cancellable)
+                return _raw_call_sync(self, values, cancellable)
+
         caller = self._caller()
         if caller == 'asyncio' and callback is None:
             pair = self.__dict__.get('_sa_pair')
