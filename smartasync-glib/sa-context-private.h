@@ -18,5 +18,6 @@ typedef enum
 
 SaContextKind sa_context_classify            (GApplication **application);
 void          sa_context_watch_applications  (void);
+GApplication *sa_context_starting_application (void);
 
 G_END_DECLS

@@ -102,6 +102,21 @@ in_application_startup (GApplication **application)
   return TRUE;
 }
 
+/* The application whose start-up handlers the caller is in, if any: a
+ * call made there holds it. Cheap when no application has started, as
+ * every explicit async call asks. */
+GApplication *
+sa_context_starting_application (void)
+{
+  GApplication *application = NULL;
+
+  if (G_LIKELY (!g_atomic_int_get (&any_app_started)) || g_main_depth () > 0)
+    return NULL;
+
+  in_application_startup (&application);
+  return application;
+}
+
 SaContextKind
 sa_context_classify (GApplication **application)
 {

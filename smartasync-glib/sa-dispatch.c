@@ -334,18 +334,6 @@ run_async (SaFunction       *function,
   return task;
 }
 
-/* The start-up handlers of a running application are an async context
- * outside any dispatch: a call made there holds the application. */
-static GApplication *
-starting_application (void)
-{
-  GApplication *application = NULL;
-
-  if (g_main_depth () == 0)
-    sa_context_classify (&application);
-  return application;
-}
-
 /* Entry points */
 
 GAsyncResult *
@@ -397,7 +385,7 @@ sa_dispatch_async (SaFunction       *function,
   SaPath path = sa_dispatch_decide (function, TRUE);
 
   trace (function, entry_name, FALSE, TRUE, path);
-  g_object_unref (run_async (function, path, call, spec, starting_application ()));
+  g_object_unref (run_async (function, path, call, spec, sa_context_starting_application ()));
 }
 
 /* Starts an async caller's path for a call that wakes call->wait when it
