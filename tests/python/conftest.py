@@ -103,3 +103,12 @@ def load():
 def assert_error(error, domain, code):
     assert error.domain == GLib.quark_to_string(domain), error
     assert error.code == int(code), error
+
+
+def sa_function(func=None, **types):
+    """@SmartAsync.smartasync's SaFunction: the Python function as C and
+    the library's smart call see it (these tests are about those paths;
+    test_smartasync_users.py is about the decorator's Python paths)."""
+    if func is None:
+        return lambda f: SmartAsync.smartasync(f, **types).function
+    return SmartAsync.smartasync(func, **types).function

@@ -10,7 +10,7 @@ import pytest
 
 from gi.repository import GLib, Gio, SmartAsync
 
-from conftest import assert_error
+from conftest import assert_error, sa_function
 
 IO_ERROR = Gio.io_error_quark()
 CANCELLED = Gio.IOErrorEnum.CANCELLED
@@ -20,7 +20,7 @@ def make_waiter():
     """A blocking callable that waits, cooperatively, to be cancelled."""
     runs = []
 
-    @SmartAsync.smartasync
+    @sa_function
     def wait_for_cancel(limit: float, cancellable=None) -> int:
         runs.append(threading.current_thread())
         deadline = time.monotonic() + limit
@@ -170,7 +170,7 @@ def test_cancelling_the_awaiting_task_cancels_the_call():
     waiter, runs = make_waiter()
     seen = threading.Event()
 
-    @SmartAsync.smartasync
+    @sa_function
     def watch(cancellable=None) -> None:
         while not cancellable.is_cancelled():
             time.sleep(0.005)
@@ -201,7 +201,7 @@ def test_cancelled_during_an_awaited_async_pair(pipe_reader):
 
 
 def test_coroutine_callable_is_cancelled_through_its_cancellable():
-    @SmartAsync.smartasync
+    @sa_function
     async def sleepy() -> int:
         await asyncio.sleep(5)
         return 1

@@ -3,12 +3,13 @@
 that name the exception, in every context, and are never printed."""
 
 import asyncio
+import typing
 
 import pytest
 
 from gi.repository import GLib, GObject, Gio, SmartAsync
 
-from conftest import assert_error
+from conftest import assert_error, sa_function
 
 SA_ERROR = SmartAsync.error_quark()
 IO_ERROR = Gio.io_error_quark()
@@ -18,7 +19,7 @@ class ParseError(Exception):
     pass
 
 
-@SmartAsync.smartasync
+@sa_function
 def parse(text: str) -> int:
     if text == 'io':
         raise GLib.Error.new_literal(IO_ERROR, 'no such thing', Gio.IOErrorEnum.NOT_FOUND)
@@ -69,16 +70,16 @@ def test_wrong_argument_type(bad):
 
 
 def test_none_is_refused_for_a_number_but_is_null_for_a_string():
-    half = SmartAsync.smartasync(lambda x: x // 2, returns=int, params=[int])
+    half = sa_function(lambda x: x // 2, returns=int, params=[int])
     with pytest.raises(GLib.Error) as info:
         half(None)
     assert_error(info.value, SA_ERROR, SmartAsync.Error.ARGUMENT_TYPE)
-    is_none = SmartAsync.smartasync(lambda s: s is None, returns=bool, params=[str])
+    is_none = sa_function(lambda s: s is None, returns=bool, params=[str])
     assert is_none(None) is True
 
 
 def test_lossy_number_is_refused_but_exact_one_accepted():
-    half = SmartAsync.smartasync(lambda x: x // 2, returns=int, params=[GObject.TYPE_INT])
+    half = sa_function(lambda x: x // 2, returns=int, params=[GObject.TYPE_INT])
     assert half(8.0) == 4
     with pytest.raises(GLib.Error) as info:
         half(8.5)
@@ -89,7 +90,7 @@ def test_lossy_number_is_refused_but_exact_one_accepted():
 
 
 def test_wrong_result_type():
-    liar = SmartAsync.smartasync(lambda: 'not a number', returns=int, params=[])
+    liar = sa_function(lambda: 'not a number', returns=int, params=[])
     with pytest.raises(GLib.Error) as info:
         liar()
     assert_error(info.value, SA_ERROR, SmartAsync.Error.RESULT_TYPE)
@@ -191,6 +192,13 @@ def test_gio_error_of_an_async_pair_passes_through(tmp_path, load):
     assert_error(error, IO_ERROR, Gio.IOErrorEnum.NOT_FOUND)
 
 
-def test_decorator_needs_types():
-    with pytest.raises(TypeError):
-        SmartAsync.smartasync(lambda x: x)
+def test_untyped_parameters_and_results_are_any_python_object():
+    """No annotations needed: C sees PyObject where nothing gives a GType
+    (and for annotations that have none, such as dict or List[int])."""
+    def pick(items: dict, key, default=None) -> typing.List[int]:
+        return items.get(key, default)
+
+    fn = sa_function(pick)
+    assert fn.get_return_type() == GObject.TYPE_PYOBJECT
+    assert list(fn.get_param_types()) == [GObject.TYPE_PYOBJECT] * 3
+    assert fn.call_sync([{'a': [1]}, 'a', None]) == [1]

@@ -11,19 +11,19 @@ import pytest
 
 from gi.repository import GLib, GObject, Gio, SaTestCaller, SmartAsync
 
-from conftest import BLOCK, MAX_GAP, assert_error, max_gap
+from conftest import BLOCK, MAX_GAP, assert_error, max_gap, sa_function
 
 ran_on = []
 
 
-@SmartAsync.smartasync
+@sa_function
 def slow_concat(a: str, b: str) -> str:
     ran_on.append(threading.current_thread())
     time.sleep(BLOCK)    # the GIL is released while sleeping
     return a + b
 
 
-@SmartAsync.smartasync
+@sa_function
 def fails(x: int) -> int:
     raise ZeroDivisionError('%d / 0' % x)
 

@@ -9,17 +9,17 @@ import pytest
 
 from gi.repository import GLib, Gio, SmartAsync
 
-from conftest import assert_error
+from conftest import assert_error, sa_function
 
 CONTENTS = b'smart and async\n'
 
 
-@SmartAsync.smartasync(returns=Gio.InputStream, params=[Gio.File])
+@sa_function(returns=Gio.InputStream, params=[Gio.File])
 def open_file(file, cancellable=None):
     return file.read(cancellable)
 
 
-@SmartAsync.smartasync(returns=GLib.Bytes, params=[Gio.File])
+@sa_function(returns=GLib.Bytes, params=[Gio.File])
 def slurp(file, cancellable=None):
     # Python bytes become a GLib.Bytes for the GBytes result.
     return file.load_contents(cancellable)[1]
@@ -92,14 +92,14 @@ def test_explicit_call_sync_of_a_boxed_result_inside_a_loop(loop, text_file, loa
 
 
 def test_python_bytes_argument_becomes_glib_bytes():
-    size = SmartAsync.smartasync(lambda b: b.get_size(), returns=int, params=[GLib.Bytes])
+    size = sa_function(lambda b: b.get_size(), returns=int, params=[GLib.Bytes])
     assert size(b'12345') == 5
     assert size(GLib.Bytes.new(b'123')) == 3
 
 
 def test_boxed_argument_kept_by_the_callable_stays_valid():
     kept = []
-    keep = SmartAsync.smartasync(lambda b: kept.append(b), returns=None, params=[GLib.Bytes])
+    keep = sa_function(lambda b: kept.append(b), returns=None, params=[GLib.Bytes])
     keep(GLib.Bytes.new(b'kept bytes'))
     gc.collect()
     junk = [GLib.Bytes.new(b'y' * 10) for _ in range(100)]
@@ -108,7 +108,7 @@ def test_boxed_argument_kept_by_the_callable_stays_valid():
 
 
 def test_null_object_argument():
-    is_none = SmartAsync.smartasync(lambda f: f is None, returns=bool, params=[Gio.File])
+    is_none = sa_function(lambda f: f is None, returns=bool, params=[Gio.File])
     assert is_none(None) is True
     assert is_none(Gio.File.new_for_path('/')) is False
 
@@ -121,7 +121,7 @@ def test_object_of_the_wrong_type_is_refused():
 
 
 def test_object_result_outlives_the_function(text_file):
-    fn = SmartAsync.smartasync(lambda f: f.read(None), returns=Gio.InputStream,
+    fn = sa_function(lambda f: f.read(None), returns=Gio.InputStream,
                                params=[Gio.File])
     stream = fn(text_file)
     del fn

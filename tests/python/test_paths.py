@@ -9,10 +9,10 @@ import time
 
 from gi.repository import GLib, GObject, Gio, SmartAsync
 
-from conftest import BLOCK, MAX_GAP, max_gap
+from conftest import BLOCK, MAX_GAP, max_gap, sa_function
 
 
-@SmartAsync.smartasync
+@sa_function
 def add(a: int, b: int) -> int:
     add.threads.append(threading.current_thread())
     return a + b
@@ -75,7 +75,7 @@ def test_glib_async_caller_blocking_callable_runs_on_a_worker(loop):
     ran_on = []
     events = []   # (what, monotonic time): the start, each tick, the result
 
-    @SmartAsync.smartasync
+    @sa_function
     def slow_double(x: int) -> int:
         ran_on.append(threading.current_thread())
         time.sleep(BLOCK)
@@ -170,7 +170,7 @@ def test_glib_async_context_without_callback_refuses_to_block(loop):
 
 
 def test_mode_sync_blocks_and_returns_in_a_loop(loop):
-    fn = SmartAsync.smartasync(lambda a, b: a * b, returns=int, params=[int, int])
+    fn = sa_function(lambda a, b: a * b, returns=int, params=[int, int])
     fn.set_mode(SmartAsync.Mode.SYNC)
     values = []
 
@@ -183,7 +183,7 @@ def test_mode_sync_blocks_and_returns_in_a_loop(loop):
 
 
 def test_mode_async_takes_the_callback_path_in_plain_code(loop):
-    fn = SmartAsync.smartasync(lambda a, b: a - b, returns=int, params=[int, int])
+    fn = sa_function(lambda a, b: a - b, returns=int, params=[int, int])
     fn.props.mode = SmartAsync.Mode.ASYNC
     values = []
 
@@ -200,7 +200,7 @@ def test_mode_async_takes_the_callback_path_in_plain_code(loop):
 def test_asyncio_blocking_callable_returns_an_awaitable_and_runs_off_the_loop():
     ran_on = []
 
-    @SmartAsync.smartasync
+    @sa_function
     def mul(a: int, b: int) -> int:
         ran_on.append(threading.current_thread())
         return a * b
@@ -235,7 +235,7 @@ def test_asyncio_python_async_callable():
 
 
 def test_asyncio_coroutine_function_is_wrapped_too():
-    @SmartAsync.smartasync
+    @sa_function
     async def delayed(x: int) -> int:
         await asyncio.sleep(0.01)
         return x + 1
@@ -251,7 +251,7 @@ def test_asyncio_coroutine_function_is_wrapped_too():
 def test_void_function_returns_none():
     seen = []
 
-    @SmartAsync.smartasync
+    @sa_function
     def record(x: str) -> None:
         seen.append(x)
 

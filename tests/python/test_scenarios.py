@@ -10,10 +10,10 @@ from gi.repository import GLib, Gio, SmartAsync
 # BLOCK: long enough that six calls in a row (6 * BLOCK) are told apart
 # from six at once (about BLOCK) with room for the machine's overhead;
 # longer under .ci/valgrind (SA_TEST_SLOW_MACHINE). MAX_GAP is below BLOCK.
-from conftest import BLOCK, MAX_GAP, max_gap
+from conftest import BLOCK, MAX_GAP, max_gap, sa_function
 
 
-@SmartAsync.smartasync
+@sa_function
 def slow_square(x: int) -> int:
     time.sleep(BLOCK)   # blocking, GIL released
     return x * x

@@ -394,3 +394,35 @@ sa_test_caller_call_from_thread_value (SaFunction    *function,
                                                          cancellable, &value, error),
                         &value);
 }
+
+/**
+ * sa_test_caller_add:
+ * @a: a number
+ * @b: another
+ *
+ * The plain C function that sa_test_caller_new_add() wraps, for a direct
+ * introspected call to compare with.
+ *
+ * Returns: @a + @b
+ */
+int
+sa_test_caller_add (int a,
+                    int b)
+{
+  return a + b;
+}
+
+/**
+ * sa_test_caller_new_add:
+ *
+ * A cheap blocking C function, `int add (int a, int b)`, as a function:
+ * what the benchmarks call through the smart call.
+ *
+ * Returns: (transfer full): the function
+ */
+SaFunction *
+sa_test_caller_new_add (void)
+{
+  return sa_function_new_sync ("add", G_CALLBACK (sa_test_caller_add), SA_FUNCTION_FLAGS_NONE,
+                               G_TYPE_INT, 2, G_TYPE_INT, G_TYPE_INT);
+}

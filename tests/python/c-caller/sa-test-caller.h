@@ -42,4 +42,8 @@ SaFunction *sa_test_caller_new_slow_double (void);
 gboolean    sa_test_caller_slow_double_ran_on_creator_thread (void);
 guint       sa_test_caller_slow_double_runs (void);
 
+int         sa_test_caller_add     (int a,
+                                    int b);
+SaFunction *sa_test_caller_new_add (void);
+
 G_END_DECLS

@@ -21,9 +21,14 @@ asyncio thread are never iterated.
 """
 
 import asyncio
+import concurrent.futures
+import contextvars
+import ctypes
 import functools
 import inspect
+import sys
 import threading
+import types
 import typing
 
 import gi
@@ -33,6 +38,10 @@ from ..module import get_introspection_module
 from ..overrides import override
 
 SmartAsync = get_introspection_module('SmartAsync')
+
+_py_incref = ctypes.pythonapi.Py_IncRef
+_py_incref.argtypes = [ctypes.py_object]
+_py_incref.restype = None
 
 __all__ = []
 
@@ -122,20 +131,25 @@ def _value_for(value, declared_type):
     return GObject.Value(GObject.TYPE_PYOBJECT, value)
 
 
-def _result_for(value, return_type):
+def _result_for(name, value, return_type):
     """What a Python callable hands back through SaSyncFunc's out GValue.
 
-    PyGObject 3.42 copies a returned GObject.Value into the out GValue
-    without taking over its contents (a string or boxed would be freed
-    twice), while a plain Python value becomes a fresh GValue that C owns.
-    So pointer contents go as plain values and only numbers, which own
-    nothing, go as GObject.Value."""
+    The library initialises the out GValue to the return type. PyGObject
+    3.42 sets a plain Python value into it, taking a reference of its own,
+    but copies a returned GObject.Value in without taking over its
+    contents: whatever that GValue owns (a string, a boxed, a PyObject) is
+    then released twice, once with the GObject.Value and once by C. So only
+    values that own nothing (numbers, enums, flags, NULL) go as
+    GObject.Value, letting the library coerce them to the declared type;
+    everything else goes as a plain value."""
     if return_type == GObject.TYPE_NONE:
         return GObject.Value(GObject.TYPE_POINTER)
     if isinstance(value, GObject.Value):
         if not _is_pointer_like(value.g_type):
             return value
         value = value.get_value()
+    if return_type == GObject.TYPE_PYOBJECT:
+        return _pyobject_result(value)
     if value is None:
         return _value_for(None, return_type)
     if isinstance(value, (GObject.GEnum, GObject.GFlags)):
@@ -146,6 +160,50 @@ def _result_for(value, return_type):
         return GLib.Bytes.new(bytes(value))
     if isinstance(value, (str, GObject.Object, GObject.GBoxed, GLib.Variant)):
         return value
+    raise _sa_error(SmartAsync.Error.RESULT_TYPE,
+                    'Function “%s”: result: a %s cannot be a %s'
+                    % (name, _exception_name(value), return_type.name))
+
+
+# A plain str, number or bytes would reach the out GValue as its own type,
+# not as a PyObject, so an object result must go as a GObject.Value: the
+# reference PyGObject loses on the way (measured once, on first use, with an
+# object kept alive for it) is given back for every result.
+_lost_refs = None
+_lost_refs_lock = threading.Lock()
+
+
+def _measure_lost_refs():
+    probe = object()
+    # Extra references, so that the one lost never frees the probe while
+    # PyGObject still reads it.
+    held = [probe] * 4
+
+    def give_probe(args, n_args, cancellable):
+        return True, GObject.Value(GObject.TYPE_PYOBJECT, probe)
+
+    function = SmartAsync.Function.new_sync_full(
+        'measure', GObject.TYPE_PYOBJECT, [], 0, give_probe)
+    before = sys.getrefcount(probe)
+    SmartAsync.Function.call_sync(function, [], None)
+    lost = max(0, before - sys.getrefcount(probe))
+    # The probe's own references, given back too.
+    for _ in range(lost):
+        _py_incref(probe)
+    del held
+    return lost
+
+
+def _pyobject_result(value):
+    global _lost_refs
+    if value is None:
+        return GObject.Value(GObject.TYPE_PYOBJECT)
+    if _lost_refs is None:
+        with _lost_refs_lock:
+            if _lost_refs is None:
+                _lost_refs = _measure_lost_refs()
+    for _ in range(_lost_refs):
+        _py_incref(value)
     return GObject.Value(GObject.TYPE_PYOBJECT, value)
 
 
@@ -177,6 +235,16 @@ def gtype_for(spec):
 
 
 __all__.append('gtype_for')
+
+
+_get_running_loop = asyncio._get_running_loop
+
+# Looked up once for Function.__call__'s sync path.
+_get_mode = SmartAsync.Function.get_mode
+_raw_call_sync = SmartAsync.Function.call_sync
+_context_is_async = SmartAsync.context_is_async
+_MODE_SYNC = SmartAsync.Mode.SYNC
+_MODE_AUTO = SmartAsync.Mode.AUTO
 
 
 def _running_asyncio_loop():
@@ -221,14 +289,45 @@ class Function(SmartAsync.Function):
     :meth:`call_sync`, :meth:`call_async` + :meth:`call_finish`, and
     :meth:`call` (the library's smart call, GIO style)."""
 
+    def _signature(self):
+        # What the wrapper needs of the signature on every call, looked up
+        # once: the parameter types, whether one is a PyObject, whether the
+        # result is boxed.
+        try:
+            return self.__dict__['_sa_signature']
+        except KeyError:
+            types = tuple(self.get_param_types())
+            signature = (types, GObject.TYPE_PYOBJECT in types,
+                         _BOXED_GVALUES_DANGLE and
+                         self.get_return_type().fundamental == GObject.TYPE_BOXED)
+            self.__dict__['_sa_signature'] = signature
+            return signature
+
     def _values(self, args):
-        if args is None:
-            args = ()
-        types = self.get_param_types()
+        if not args:
+            return []
+        types, has_pyobject, _ = self._signature()
+        if not has_pyobject and len(args) <= len(types):
+            # PyGObject turns a 32-bit int, a str, a float or a bool into a
+            # GValue of exactly its type, in C: only the other values need
+            # a GObject.Value built here.
+            for arg in args:
+                kind = type(arg)
+                if kind is int:
+                    if not -0x80000000 <= arg <= 0x7fffffff:
+                        break
+                elif kind is not str and kind is not float and kind is not bool:
+                    break
+            else:
+                return list(args)
         values = []
         for i, arg in enumerate(args):
             declared = types[i] if i < len(types) else GObject.TYPE_POINTER
-            values.append(_value_for(arg, declared))
+            if declared == GObject.TYPE_PYOBJECT and not isinstance(arg, GObject.Value):
+                # Any Python value, a str or an int too, is the object.
+                values.append(GObject.Value(GObject.TYPE_PYOBJECT, arg))
+            else:
+                values.append(_value_for(arg, declared))
         return values
 
     @classmethod
@@ -247,7 +346,7 @@ class Function(SmartAsync.Function):
             if not ok:
                 raise _sa_error(SmartAsync.Error.FAILED,
                                 'Function “%s” returned %r without raising' % (name, ok))
-            return True, _result_for(value, return_type)
+            return True, _result_for(name, value, return_type)
 
         return super().new_sync_full(name, return_type,
                                      [gtype_for(t) for t in param_types or ()],
@@ -274,8 +373,7 @@ class Function(SmartAsync.Function):
                                       flags, trampoline, *user_data)
 
     def _returns_boxed(self):
-        return (_BOXED_GVALUES_DANGLE and
-                self.get_return_type().fundamental == GObject.TYPE_BOXED)
+        return self._signature()[2]
 
     def _call_sync(self, values, cancellable):
         if not self._returns_boxed():
@@ -354,7 +452,7 @@ class Function(SmartAsync.Function):
         mode = self.get_mode()
         if mode == SmartAsync.Mode.SYNC:
             return 'sync'
-        if _running_asyncio_loop() is not None:
+        if _get_running_loop() is not None:
             return 'asyncio'
         if mode == SmartAsync.Mode.ASYNC or SmartAsync.context_is_async():
             return 'glib'
@@ -375,8 +473,21 @@ class Function(SmartAsync.Function):
         (the callback has run when a sync-context call returns) and returns
         None. Errors are GLib.Errors with the callable's own domain and
         code, or SA_ERROR."""
-        values = self._values(args)
+        if callback is None and _get_running_loop() is None:
+            # Plain code, the common case, in as few steps as it takes.
+            mode = _get_mode(self)
+            if mode == _MODE_SYNC or (mode == _MODE_AUTO and not _context_is_async()):
+                values = self._values(args)
+                if self._signature()[2]:
+                    return self._call_sync(values, cancellable)
+                return _raw_call_sync(self, values, cancellable)
+
         caller = self._caller()
+        if caller == 'asyncio' and callback is None:
+            pair = self.__dict__.get('_sa_pair')
+            if pair is not None and _runs_on_glib(_get_running_loop()):
+                return _await_pair(pair, args, cancellable)
+        values = self._values(args)
 
         if callback is not None and caller != 'asyncio':
             SmartAsync.Function.call(self, values, cancellable, callback, *user_data)
@@ -401,6 +512,8 @@ class Function(SmartAsync.Function):
         if cancellable is None:
             cancellable = Gio.Cancellable()
         loop = asyncio.get_running_loop()
+        if _runs_on_glib(loop):
+            return await self._await_in_glib_loop(loop, values, cancellable)
         # PyGObject releases the GIL for the whole C call.
         future = loop.run_in_executor(None, self._call_sync, values, cancellable)
         try:
@@ -409,6 +522,79 @@ class Function(SmartAsync.Function):
             cancellable.cancel()
             future.add_done_callback(_retrieve)
             raise
+
+
+    async def _await_in_glib_loop(self, loop, values, cancellable):
+        # asyncio runs on GLib's main context (gbulb, PyGObject's own
+        # GLib event loop): a pair starts here and its callback sets the
+        # future from this loop, with no thread hop.
+        future = loop.create_future()
+
+        def ready(fn, result):
+            if future.cancelled():
+                _retrieve_call(self, result)
+                return
+            try:
+                future.set_result(self.call_finish(result))
+            except GLib.Error as error:
+                future.set_exception(error)
+
+        SmartAsync.Function.call_async(self, values, cancellable, ready)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            cancellable.cancel()
+            raise
+
+
+async def _await_pair(pair, args, cancellable):
+    # A Python GIO pair awaited on a GLib-driven asyncio loop: started
+    # here, its callback sets the future, as a hand-written await would.
+    # (Through the library, the result would take two more turns of the
+    # loop.)
+    start, finish = pair
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+    if cancellable is None:
+        cancellable = Gio.Cancellable()
+
+    def ready(source, result, *_):
+        if future.cancelled():
+            return
+        try:
+            future.set_result(finish(source, result))
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    start(*args, cancellable, ready)
+    try:
+        return await future
+    except asyncio.CancelledError:
+        cancellable.cancel()
+        raise
+
+
+def _retrieve_call(function, result):
+    try:
+        function.call_finish(result)
+    except GLib.Error:
+        pass
+
+
+def _runs_on_glib(loop):
+    """Whether an asyncio loop runs on GLib's main context, dispatching
+    its sources: gbulb's and PyGObject's (3.50 and later) GLib event
+    loops."""
+    module = type(loop).__module__
+    if not (module.startswith('gbulb.') or module.startswith('gi.events')):
+        return False
+    if GLib.main_depth() == 0:
+        return False
+    # GIO calls back in the thread-default context: the loop must be
+    # running that one (a gbulb loop made with a context of its own does
+    # not push it).
+    context = getattr(loop, '_context', None)
+    return context is None or context == GLib.MainContext.ref_thread_default()
 
 
 Function = override(Function)
@@ -441,7 +627,12 @@ class _Task:
         self._complete()
         if self._return_type == GObject.TYPE_NONE:
             value = None
-        self._task.return_value(_value_for(value, self._return_type))
+        if self._return_type == GObject.TYPE_PYOBJECT:
+            # g_task_return_value() copies the GValue: one reference of
+            # its own.
+            self._task.return_value(GObject.Value(GObject.TYPE_PYOBJECT, value))
+        else:
+            self._task.return_value(_value_for(value, self._return_type))
 
     def return_error(self, error):
         self._complete()
@@ -458,38 +649,298 @@ class _Task:
 _UNSET = object()
 
 
+def _annotation_type(hints, key):
+    # Untyped, or typed with what has no GType (dict, List[int], Optional[...]):
+    # any Python object.
+    if key not in hints:
+        return GObject.TYPE_PYOBJECT
+    try:
+        return gtype_for(hints[key])
+    except TypeError:
+        return GObject.TYPE_PYOBJECT
+
+
 def _signature_types(func, returns, params):
+    """The SaFunction signature of a Python function: explicit types first,
+    then annotations, and any Python object for the rest. *args, **kwargs
+    and keyword-only parameters are not part of it (C passes positional
+    arguments); a parameter named ``cancellable`` receives the call's
+    Gio.Cancellable."""
     sig = inspect.signature(func)
     names = [p.name for p in sig.parameters.values()
              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
              and p.name != 'cancellable']
     takes_cancellable = 'cancellable' in sig.parameters
-    hints = None
-
-    def hint(key):
-        nonlocal hints
-        if hints is None:
-            try:
-                hints = typing.get_type_hints(func)
-            except Exception:
-                hints = func.__annotations__
-        if key not in hints:
-            raise TypeError('@smartasync: %s of %s has no annotation; annotate it '
-                            'or pass %s=' % (
-                                'the result' if key == 'return' else 'parameter ' + key,
-                                func.__qualname__,
-                                'returns' if key == 'return' else 'params'))
-        return hints[key]
+    hints = {}
+    if params is _UNSET or returns is _UNSET:
+        try:
+            hints = typing.get_type_hints(func)
+        except Exception:
+            hints = dict(getattr(func, '__annotations__', {}))
 
     if params is _UNSET:
-        params = [hint(n) for n in names]
+        param_types = [_annotation_type(hints, n) for n in names]
+    else:
+        param_types = [gtype_for(p) for p in params]
     if returns is _UNSET:
-        returns = hint('return')
-    return gtype_for(returns), [gtype_for(p) for p in params], takes_cancellable
+        return_type = _annotation_type(hints, 'return')
+    else:
+        return_type = gtype_for(returns)
+    return return_type, param_types, takes_cancellable
+
+
+# async def functions called without a running asyncio loop run to
+# completion on a loop of this thread's own, kept for the next call as long
+# as a call leaves it exactly as it found it: no task, no callback or timer
+# scheduled, no async generator, no default executor. Anything left over is
+# handled as asyncio.run() handles it (tasks cancelled and awaited, async
+# generators and the default executor shut down, the loop closed) and the
+# next call gets a new loop.
+
+class _LoopOfThisThread:
+    def __init__(self):
+        # asyncio's own loop, whatever the policy: a GLib-driven policy
+        # (gbulb) would hand the main thread its shared default loop.
+        self.loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
+
+    def __del__(self):
+        # The thread ended: its loop goes with it.
+        loop = self.loop
+        if loop is not None and not loop.is_closed() and not loop.is_running():
+            loop.close()
+
+
+class _ThreadLoops(threading.local):
+    holder = None
+
+
+_thread_loops = _ThreadLoops()
+
+
+def _loop_is_clean(loop):
+    if asyncio.all_tasks(loop):
+        return False
+    try:
+        return not (loop._ready or loop._scheduled or loop._asyncgens or
+                    loop._default_executor is not None)
+    except AttributeError:
+        # Not a loop whose state we know (another policy's): never reused.
+        return False
+
+
+def _close_like_asyncio_run(loop):
+    try:
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+            for task in tasks:
+                if not task.cancelled() and task.exception() is not None:
+                    loop.call_exception_handler({
+                        'message': 'unhandled exception during smartasync shutdown',
+                        'exception': task.exception(),
+                        'task': task,
+                    })
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+
+
+def run_to_completion(coro):
+    """Runs a coroutine to completion on this thread, which must have no
+    running asyncio loop, and returns its value or raises its exception.
+
+    This is what a decorated ``async def`` does when called from sync code:
+    :func:`asyncio.run` semantics (a copy of the current context, tasks left
+    over cancelled, async generators and the default executor shut down)
+    without the cost of a new loop per call."""
+    holder = _thread_loops.holder
+    if holder is None or holder.loop.is_closed():
+        holder = _thread_loops.holder = _LoopOfThisThread()
+    loop = holder.loop
+    clean = False
+    try:
+        value = loop.run_until_complete(loop.create_task(coro))
+        clean = _loop_is_clean(loop)
+        return value
+    finally:
+        if not clean:
+            _thread_loops.holder = None
+            holder.loop = None
+            _close_like_asyncio_run(loop)
+
+
+__all__.append('run_to_completion')
+
+
+async def _to_thread(func, args, kwargs):
+    # asyncio.to_thread(), without looking the loop up a second time.
+    loop = asyncio.get_running_loop()
+    context = contextvars.copy_context()
+    call = functools.partial(context.run, func, *args, **kwargs)
+    return await loop.run_in_executor(None, call)
+
+
+
+
+class _Outcome:
+    """The result that a decorated callable hands to ``callback=`` in a
+    GLib main loop: pass it to ``call_finish()``."""
+
+    __slots__ = ('value', 'error')
+
+    def __init__(self):
+        self.value = None
+        self.error = None
+
+
+_worker_pool = None
+_worker_pool_lock = threading.Lock()
+
+
+def _workers():
+    global _worker_pool
+    if _worker_pool is None:
+        with _worker_pool_lock:
+            if _worker_pool is None:
+                _worker_pool = concurrent.futures.ThreadPoolExecutor(
+                    thread_name_prefix='smartasync')
+    return _worker_pool
+
+
+class SmartCallable:
+    """What :func:`smartasync` makes of a function: it calls the function
+    the way its caller needs, with Python values and exceptions, and
+    exposes it to C as :attr:`function`.
+
+    It is a descriptor, so it works on methods (instance, class and static
+    methods, classes with ``__slots__``) as functions do."""
+
+    def __init__(self, func, returns, params, name, flags):
+        self._binding = None
+        if isinstance(func, staticmethod):
+            func = func.__func__
+            self._binding = 'static'
+        elif isinstance(func, classmethod):
+            func = func.__func__
+            self._binding = 'class'
+        functools.update_wrapper(self, func)
+        self._func = func
+        self._is_coroutine = inspect.iscoroutinefunction(func)
+        self._spec = (returns, params, name or func.__qualname__, flags)
+        self._function = None
+        self._lock = threading.Lock()
+        try:
+            sig = inspect.signature(func)
+            # callback= and user_data= are the GLib loop's, unless the
+            # function takes them itself.
+            self._glib_keywords = not any(
+                p.kind == p.VAR_KEYWORD or p.name in ('callback', 'user_data')
+                for p in sig.parameters.values())
+        except (TypeError, ValueError):
+            self._glib_keywords = False
+
+    def __get__(self, instance, owner=None):
+        if self._binding == 'static':
+            return self
+        if self._binding == 'class':
+            return types.MethodType(self, owner if owner is not None else type(instance))
+        if instance is None:
+            return self
+        return types.MethodType(self, instance)
+
+    def __call__(self, *args, **kwargs):
+        if _get_running_loop() is None:
+            if kwargs and self._glib_keywords and 'callback' in kwargs:
+                return self._call_with_callback(args, kwargs)
+            if self._is_coroutine:
+                return run_to_completion(self._func(*args, **kwargs))
+            return self._func(*args, **kwargs)
+        if self._is_coroutine:
+            # Runs in the awaiting task: the caller's loop and context.
+            return self._func(*args, **kwargs)
+        return _to_thread(self._func, args, kwargs)
+
+    def _call_with_callback(self, args, kwargs):
+        # The library's smart call for Python callers: in a GLib async
+        # context the function runs on a worker thread and callback runs
+        # later in this thread's thread-default main context; in a sync
+        # context it runs here and callback has run when this returns.
+        callback = kwargs.pop('callback')
+        user_data = kwargs.pop('user_data', ())
+        outcome = _Outcome()
+        source = self
+
+        def run():
+            try:
+                if self._is_coroutine:
+                    outcome.value = run_to_completion(self._func(*args, **kwargs))
+                else:
+                    outcome.value = self._func(*args, **kwargs)
+            except BaseException as exc:
+                outcome.error = exc
+
+        if not SmartAsync.context_is_async():
+            run()
+            callback(source, outcome, *user_data)
+            return None
+
+        context = GLib.MainContext.ref_thread_default()
+
+        def deliver(*_):
+            callback(source, outcome, *user_data)
+            return GLib.SOURCE_REMOVE
+
+        def work():
+            run()
+            idle = GLib.idle_source_new()
+            idle.set_callback(deliver)
+            idle.attach(context)
+
+        _workers().submit(work)
+        return None
+
+    def call_finish(self, result):
+        """The value of a call made with ``callback=``; raises its
+        exception, the original object."""
+        if isinstance(result, _Outcome):
+            if result.error is not None:
+                raise result.error
+            return result.value
+        return self.function.call_finish(result)
+
+    @property
+    def function(self):
+        """The :class:`Function` (an SaFunction) that C code, GJS or Vala
+        call; Python exceptions reach them as GLib.Errors naming the
+        exception's type."""
+        if self._function is None:
+            with self._lock:
+                if self._function is None:
+                    self._function = _new_function(self._func, *self._spec)
+        return self._function
+
+    def __getattr__(self, attr):
+        # The SaFunction API (call_sync, call_async, get_mode...).
+        if attr.startswith('__'):
+            raise AttributeError(attr)
+        return getattr(self.function, attr)
+
+    def _smartasync_reset_cache(self):
+        """SmartAsync's cache reset: there is no cache here (the calling
+        context is looked at on every call), so there is nothing to do."""
+
+    def __repr__(self):
+        return '<smartasync %s>' % self.__qualname__
+
+
+__all__.append('SmartCallable')
 
 
 def _run_coroutine(coro, cancellable):
-    """Runs a coroutine to completion on this thread with a loop of its own,
+    """Runs a coroutine for a C caller to completion on this thread,
     cancelling it when ``cancellable`` is."""
     async def main():
         task = asyncio.current_task()
@@ -510,58 +961,15 @@ def _run_coroutine(coro, cancellable):
                 cancellable.disconnect(handler)
 
     if _running_asyncio_loop() is None:
-        return asyncio.run(main())
+        return run_to_completion(main())
 
     # A blocking call from inside a coroutine: asyncio allows one loop per
     # thread, so the coroutine gets a thread of its own.
-    outcome = {}
-
-    def run():
-        try:
-            outcome['value'] = asyncio.run(main())
-        except BaseException as exc:
-            outcome['error'] = exc
-
-    thread = threading.Thread(target=run, name='smartasync-coroutine')
-    thread.start()
-    thread.join()
-    if 'error' in outcome:
-        raise outcome['error']
-    return outcome['value']
+    return _workers().submit(run_to_completion, main()).result()
 
 
-def smartasync(func=None, *, returns=_UNSET, params=_UNSET, name=None, flags=0):
-    """Turns a Python function into a :class:`Function`.
-
-    ::
-
-        @SmartAsync.smartasync
-        def add(a: int, b: int) -> int:
-            return a + b
-
-        @SmartAsync.smartasync(returns=Gio.InputStream, params=[Gio.File])
-        def open_file(file, cancellable=None):
-            return file.read(cancellable)
-
-    Types come from ``returns`` and ``params`` (GTypes, PyGObject classes,
-    or int, float, str, bool, bytes, object, None; ``returns=None`` for no
-    result) or else from the annotations. A parameter named ``cancellable`` is not part of the
-    signature: it receives the call's Gio.Cancellable.
-
-    The result is a ``Function``: Python calls it as any function (see
-    :meth:`Function.__call__`), C calls it with the library's API. An async
-    caller (a GLib loop, an asyncio coroutine) has it run on a worker
-    thread, so it may block. An ``async def`` function runs to completion
-    on the calling thread with an asyncio loop of its own. Exceptions reach
-    every caller as GLib.Error: a GLib.Error as it is, anything else as
-    SA_ERROR_FAILED naming the exception's type and text.
-    """
-    if func is None:
-        return functools.partial(smartasync, returns=returns, params=params,
-                                 name=name, flags=flags)
-
+def _new_function(func, returns, params, name, flags):
     return_type, param_types, takes_cancellable = _signature_types(func, returns, params)
-    fn_name = name or func.__qualname__
     is_coroutine = inspect.iscoroutinefunction(func)
 
     def invoke(args, n_args, cancellable, *data):
@@ -570,10 +978,53 @@ def smartasync(func=None, *, returns=_UNSET, params=_UNSET, name=None, flags=0):
             return True, _run_coroutine(func(*args, **kwargs), cancellable)
         return True, func(*args, **kwargs)
 
-    function = Function.new_sync_full(fn_name, return_type, param_types, flags, invoke)
+    function = Function.new_sync_full(name, return_type, param_types, flags, invoke)
     function.__wrapped__ = func
-    function.__doc__ = func.__doc__
     return function
+
+
+def smartasync(func=None, *, returns=_UNSET, params=_UNSET, name=None, flags=0):
+    """Makes one callable of a function or method for sync code, asyncio
+    and GLib main loops, and for C.
+
+    ::
+
+        class Store:
+            @SmartAsync.smartasync
+            async def get(self, key):
+                ...
+
+        store.get('a')            # sync code: runs to completion
+        await store.get('a')      # in a coroutine: in the caller's loop
+
+    Python callers (no annotations needed, any values, keyword arguments,
+    defaults, *args and **kwargs):
+
+    * no running asyncio loop: a ``def`` is called; an ``async def`` runs
+      to completion on this thread (see :func:`run_to_completion`);
+    * in a running asyncio loop: an ``async def`` gives its coroutine, which
+      runs in the caller's loop and context; a ``def`` gives a coroutine
+      that runs it on the loop's default executor, as
+      :func:`asyncio.to_thread` does (context variables included);
+    * ``callback=`` (a GLib main-loop callback): the library's smart call:
+      in a GLib async context the function runs on a worker thread and
+      ``callback(fn, result, *user_data)`` runs later in the loop; pass
+      ``result`` to ``fn.call_finish()``.
+
+    Exceptions reach Python callers as they were raised.
+
+    C callers use :attr:`SmartCallable.function`, a :class:`Function` typed
+    by ``returns`` and ``params`` (GTypes, PyGObject classes, int, float,
+    str, bool, bytes, object, None), else by the annotations that have a
+    GType, else as any Python object. A parameter named ``cancellable``
+    receives the call's Gio.Cancellable there. C gets exceptions as
+    GLib.Errors: a GLib.Error as it is, anything else as SA_ERROR_FAILED
+    naming the exception's type and text.
+    """
+    if func is None:
+        return functools.partial(smartasync, returns=returns, params=params,
+                                 name=name, flags=flags)
+    return SmartCallable(func, returns, params, name, flags)
 
 
 __all__.append('smartasync')
@@ -608,7 +1059,9 @@ def async_pair(start, finish, *, returns, params, name=None, flags=0):
 
         start(*args, cancellable, ready)
 
-    return Function.new_async_full(fn_name, return_type, params, flags, begin)
+    function = Function.new_async_full(fn_name, return_type, params, flags, begin)
+    function.__dict__['_sa_pair'] = (start, finish)
+    return function
 
 
 __all__.append('async_pair')

@@ -1,0 +1,554 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""@SmartAsync.smartasync as SmartAsync's users write it: classes, methods,
+no annotations, only the import changed. Each test names the behaviour of
+SmartAsync's own test suite (genropy/smartasync 0.5.0,
+tests/test_smartasync.py) that it covers; the code is ours."""
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from gi.repository import GLib, GObject, SaTestCaller, SmartAsync
+
+from conftest import assert_error
+
+smartasync = SmartAsync.smartasync
+
+
+def as_object(value):
+    return GObject.Value(GObject.TYPE_PYOBJECT, value)
+
+
+class SimpleManager:
+    def __init__(self):
+        self.call_count = 0
+
+    @smartasync
+    async def async_method(self, value):
+        await asyncio.sleep(0.01)
+        self.call_count += 1
+        return 'Result: %s' % value
+
+    @smartasync
+    def sync_method(self, value):
+        self.call_count += 1
+        self.ran_on = threading.current_thread()
+        return 'Sync: %s' % value
+
+
+class ManagerWithSlots:
+    __slots__ = ('data',)
+
+    def __init__(self):
+        self.data = []
+
+    @smartasync
+    async def add_item(self, item):
+        await asyncio.sleep(0.01)
+        self.data.append(item)
+
+    @smartasync
+    async def get_count(self):
+        await asyncio.sleep(0.01)
+        return len(self.data)
+
+
+# SmartAsync test 1: sync context.
+def test_sync_context_async_method_without_await():
+    obj = SimpleManager()
+    assert obj.async_method('test') == 'Result: test'
+    assert obj.call_count == 1
+    assert obj.async_method('test2') == 'Result: test2'
+    assert obj.call_count == 2
+    assert obj.sync_method('sync') == 'Sync: sync'
+    assert obj.call_count == 3
+    assert obj.ran_on is threading.current_thread()
+
+
+# SmartAsync test 2: async context; a def is offloaded to a thread.
+def test_async_context_awaits_both_kinds():
+    async def main():
+        obj = SimpleManager()
+        assert await obj.async_method('async') == 'Result: async'
+        assert await obj.async_method('async2') == 'Result: async2'
+        assert obj.call_count == 2
+        assert await obj.sync_method('sync') == 'Sync: sync'
+        assert obj.call_count == 3
+        assert obj.ran_on is not threading.current_thread()
+
+    asyncio.run(main())
+
+
+# SmartAsync tests 3 and 4: classes with __slots__.
+def test_slots_in_sync_code():
+    obj = ManagerWithSlots()
+    obj.add_item('item1')
+    obj.add_item('item2')
+    obj.add_item('item3')
+    assert obj.get_count() == 3
+
+
+def test_slots_in_async_code():
+    async def main():
+        obj = ManagerWithSlots()
+        await obj.add_item('async1')
+        await obj.add_item('async2')
+        return await obj.get_count()
+
+    assert asyncio.run(main()) == 2
+
+
+# SmartAsync test 5: its cache reset exists; there is no cache behind it.
+def test_cache_reset_is_accepted():
+    obj = SimpleManager()
+    obj.async_method._smartasync_reset_cache()
+    assert obj.async_method('test1') == 'Result: test1'
+    obj.async_method._smartasync_reset_cache()
+    assert obj.async_method('test2') == 'Result: test2'
+
+
+class BuggyManager:
+    @smartasync
+    async def buggy_method(self):
+        await asyncio.sleep(0.01)
+        raise RuntimeError('User error in async code')
+
+    @smartasync
+    async def async_error(self):
+        await asyncio.sleep(0.01)
+        raise ValueError('Async error')
+
+
+# SmartAsync test 6: error propagation in sync code.
+def test_error_propagates_in_sync_code():
+    with pytest.raises(RuntimeError, match='User error in async code'):
+        BuggyManager().buggy_method()
+
+
+# SmartAsync test 7 checks a helpful error when asyncio.run() fails because
+# a loop is running. Ours never calls asyncio.run(): sync code works with
+# it broken, and a plain callback of a running loop gets an awaitable.
+def test_asyncio_run_is_not_needed(monkeypatch):
+    def broken_run(coro, **kwargs):
+        coro.close()
+        raise RuntimeError('asyncio.run() cannot be called from a running event loop')
+
+    obj = SimpleManager()
+    with monkeypatch.context() as patch:
+        patch.setattr(asyncio, 'run', broken_run)
+        assert obj.async_method('boom') == 'Result: boom'
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        scheduled = loop.create_future()
+        # A plain callback while the loop runs: no coroutine of its own.
+        loop.call_soon(lambda: scheduled.set_result(obj.async_method('later')))
+        return await (await scheduled)
+
+    assert asyncio.run(main()) == 'Result: later'
+
+
+# SmartAsync test 8: error propagation in async code.
+def test_error_propagates_in_async_code():
+    async def main():
+        with pytest.raises(ValueError, match='Async error'):
+            await BuggyManager().async_error()
+
+    asyncio.run(main())
+
+
+# SmartAsync test 9: several instances, one decorated method.
+def test_instances_share_the_method():
+    obj1, obj2 = SimpleManager(), SimpleManager()
+    assert obj1.async_method('obj1-sync') == 'Result: obj1-sync'
+    assert obj2.async_method('obj2-sync') == 'Result: obj2-sync'
+    assert (obj1.call_count, obj2.call_count) == (1, 1)
+
+
+# SmartAsync test 10 (sync to async transition). SmartAsync caches the
+# first context it sees, so after an asyncio loop has ended its sync call
+# returns a coroutine (cache poisoning); ours returns the value, and the
+# other way round.
+def test_no_cache_poisoning_between_contexts():
+    obj = SimpleManager()
+
+    async def main():
+        return await obj.async_method('async-test')
+
+    assert asyncio.run(main()) == 'Result: async-test'
+    assert obj.async_method('sync-after') == 'Result: sync-after'
+    assert asyncio.run(main()) == 'Result: async-test'
+    assert obj.call_count == 3
+
+
+class LegacyLibrary:
+    def __init__(self):
+        self.processed = []
+
+    @smartasync
+    def blocking_operation(self, data):
+        time.sleep(0.1)
+        self.processed.append(data.upper())
+        return data.upper()
+
+
+# SmartAsync test 11: an async app calls a sync library, concurrently.
+def test_async_app_calls_blocking_library_concurrently():
+    lib = LegacyLibrary()
+
+    async def main():
+        assert await lib.blocking_operation('legacy') == 'LEGACY'
+        ticks = []
+
+        async def ticker():
+            while True:
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.01)
+
+        ticking = asyncio.ensure_future(ticker())
+        start = time.monotonic()
+        results = await asyncio.gather(*(lib.blocking_operation('item%d' % i)
+                                         for i in (1, 2, 3)))
+        elapsed = time.monotonic() - start
+        ticking.cancel()
+        return results, elapsed, ticks
+
+    results, elapsed, ticks = asyncio.run(main())
+    assert results == ['ITEM1', 'ITEM2', 'ITEM3']
+    assert 'LEGACY' in lib.processed
+    # Run side by side (three in a row would take 0.3 s), and the loop
+    # kept running meanwhile.
+    assert elapsed < 0.25, elapsed
+    assert len(ticks) >= 4, ticks
+
+
+# SmartAsync tests 12 to 14: standalone functions.
+@smartasync
+async def process_data(x, y):
+    await asyncio.sleep(0.01)
+    return x + y
+
+
+@smartasync
+def cpu_intensive(n):
+    time.sleep(0.01)
+    return n * n
+
+
+def test_standalone_async_function_in_sync_code():
+    assert process_data(5, 3) == 8
+
+
+def test_standalone_async_function_in_async_code():
+    async def main():
+        return await process_data(5, 3)
+
+    assert asyncio.run(main()) == 8
+
+
+def test_standalone_sync_function_in_async_code():
+    async def main():
+        assert await cpu_intensive(7) == 49
+        return await asyncio.gather(cpu_intensive(2), cpu_intensive(3), cpu_intensive(4))
+
+    assert asyncio.run(main()) == [4, 9, 16]
+
+
+# Beyond SmartAsync's tests: descriptors, signatures, any values.
+class Shapes:
+    factor = 10
+
+    @staticmethod
+    @smartasync
+    def static_outer(x):
+        return x + 1
+
+    @smartasync
+    @staticmethod
+    async def static_inner(x):
+        return x + 2
+
+    @classmethod
+    @smartasync
+    async def class_outer(cls, x):
+        return cls.factor * x
+
+    @smartasync
+    @classmethod
+    def class_inner(cls, x):
+        return cls.factor + x
+
+
+class MoreShapes(Shapes):
+    factor = 100
+
+
+def test_static_and_class_methods_in_either_order():
+    for owner in (Shapes, Shapes()):
+        assert owner.static_outer(1) == 2
+        assert owner.static_inner(1) == 3
+    assert Shapes.class_outer(2) == 20
+    assert MoreShapes().class_outer(2) == 200
+    assert Shapes().class_inner(2) == 12
+    assert MoreShapes.class_inner(2) == 102
+
+    async def main():
+        return (await Shapes.static_outer(1), await Shapes.static_inner(1),
+                await MoreShapes.class_outer(3), await MoreShapes.class_inner(3))
+
+    assert asyncio.run(main()) == (2, 3, 300, 103)
+
+
+@smartasync
+async def everything(a, b=2, *rest, flag=False, **options):
+    return a, b, rest, flag, options
+
+
+def test_keywords_defaults_and_variadic_arguments():
+    assert everything(1) == (1, 2, (), False, {})
+    assert everything(1, 3, 4, 5, flag=True, x=[1]) == (1, 3, (4, 5), True, {'x': [1]})
+
+    async def main():
+        return await everything(a={'k': None}, options=b'x')
+
+    assert asyncio.run(main()) == ({'k': None}, 2, (), False, {'options': b'x'})
+
+
+# Probes: what a coroutine shares with its caller.
+@smartasync
+async def wait_for(event, queue, lock, future):
+    await event.wait()
+    item = await queue.get()
+    async with lock:
+        future.set_result(item * 2)
+    return item
+
+
+def test_loop_bound_objects_are_shared_with_an_awaited_async_def():
+    async def main():
+        event, queue, lock = asyncio.Event(), asyncio.Queue(), asyncio.Lock()
+        future = asyncio.get_running_loop().create_future()
+        waiting = asyncio.ensure_future(wait_for(event, queue, lock, future))
+        await asyncio.sleep(0)
+        event.set()
+        await queue.put(21)
+        return await asyncio.wait_for(waiting, 5), await future
+
+    assert asyncio.run(main()) == (21, 42)
+
+
+import contextvars  # noqa: E402
+
+request_id = contextvars.ContextVar('request_id', default=None)
+
+
+@smartasync
+async def read_var_async():
+    await asyncio.sleep(0)
+    return request_id.get(), threading.current_thread()
+
+
+@smartasync
+def read_var_sync():
+    return request_id.get(), threading.current_thread()
+
+
+def test_context_variables_reach_both_async_paths():
+    async def main():
+        request_id.set('abc')
+        return await read_var_async(), await read_var_sync()
+
+    (in_async, async_thread), (in_sync, sync_thread) = asyncio.run(main())
+    assert in_async == 'abc' and async_thread is threading.current_thread()
+    assert in_sync == 'abc' and sync_thread is not threading.current_thread()
+    # And in sync code, a copy of the caller's context, as asyncio.run().
+    token = request_id.set('sync')
+    try:
+        assert read_var_async()[0] == 'sync'
+    finally:
+        request_id.reset(token)
+
+
+class MyError(Exception):
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
+@smartasync
+def fails_sync(x):
+    try:
+        {}[x]
+    except KeyError as cause:
+        raise MyError('no %s' % x, 42) from cause
+
+
+@smartasync
+async def fails_async(x):
+    await asyncio.sleep(0)
+    fails_sync.__wrapped__(x)
+
+
+def check_my_error(error, x):
+    assert type(error) is MyError
+    assert error.code == 42 and str(error) == 'no %s' % x
+    assert isinstance(error.__cause__, KeyError)
+    # The traceback reaches the raise in the callable.
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    assert 'fails_sync' in frames, frames
+
+
+@pytest.mark.parametrize('fn', [fails_sync, fails_async], ids=['def', 'async-def'])
+def test_my_error_on_every_path_and_a_gerror_for_c(fn, loop):
+    # No running loop.
+    with pytest.raises(MyError) as info:
+        fn('sync')
+    check_my_error(info.value, 'sync')
+
+    # In a running asyncio loop.
+    async def main():
+        try:
+            await fn('asyncio')
+        except MyError as error:
+            return error
+
+    check_my_error(asyncio.run(main()), 'asyncio')
+
+    # In a GLib main-loop callback, with callback=.
+    outcome = []
+
+    def on_done(f, result):
+        try:
+            f.call_finish(result)
+        except MyError as error:
+            outcome.append(error)
+        loop.done()
+
+    loop.run(lambda: fn('glib', callback=on_done))
+    check_my_error(outcome[0], 'glib')
+
+    # A C caller gets a GError naming the type. (An untyped parameter is a
+    # PyObject one: C passes a PyObject GValue.)
+    with pytest.raises(GLib.Error) as info:
+        SaTestCaller.call_from_loop(fn.function, [as_object('c')], True)
+    assert_error(info.value, SmartAsync.error_quark(), SmartAsync.Error.FAILED)
+    assert 'MyError: no c' in info.value.message
+
+
+@pytest.mark.parametrize('kind', [KeyboardInterrupt, SystemExit])
+def test_keyboard_interrupt_and_system_exit_are_never_swallowed(kind):
+    @smartasync
+    def stop_sync():
+        raise kind()
+
+    @smartasync
+    async def stop_async():
+        await asyncio.sleep(0)
+        raise kind()
+
+    with pytest.raises(kind):
+        stop_sync()
+    with pytest.raises(kind):
+        stop_async()
+
+    async def main():
+        with pytest.raises(kind):
+            await stop_async()
+        with pytest.raises(kind):
+            await stop_sync()
+
+    asyncio.run(main())
+    # The loop of this thread is still usable afterwards.
+    assert process_data(1, 1) == 2
+
+
+# The loop that runs an async def in sync code.
+@smartasync
+async def which_loop():
+    return asyncio.get_running_loop()
+
+
+def test_a_clean_call_reuses_the_loop_of_this_thread():
+    first = which_loop()
+    assert which_loop() is first and not first.is_closed()
+    # Another thread, another loop.
+    other = []
+    thread = threading.Thread(target=lambda: other.append(which_loop()))
+    thread.start()
+    thread.join()
+    assert other[0] is not first
+
+
+def test_leftovers_are_cleaned_as_asyncio_run_does():
+    cancelled = []
+    finalized = []
+
+    async def forgotten():
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+
+    async def numbers():
+        try:
+            yield 1
+            yield 2
+        finally:
+            finalized.append(True)
+
+    @smartasync
+    async def leaves_things_behind():
+        loop = asyncio.get_running_loop()
+        asyncio.ensure_future(forgotten())
+        generator = numbers()
+        await generator.__anext__()
+        loop._keep = generator       # not finished, still referenced
+        await loop.run_in_executor(None, time.sleep, 0)
+        return loop
+
+    used = leaves_things_behind()
+    # The task was cancelled and awaited, the async generator finalized,
+    # the executor shut down and the loop closed...
+    assert cancelled == [True] and finalized == [True]
+    assert used.is_closed()
+    # ...and the next call gets a new one.
+    assert which_loop() is not used
+
+
+def test_glib_loop_callback_paths(loop):
+    """In a GLib main-loop callback without asyncio: a call without
+    callback= is a plain call (the value, on the loop's thread); with
+    callback= it is the library's smart call: a worker thread, and the
+    callback later in the loop."""
+    seen = {}
+
+    def start():
+        seen['def'] = cpu_intensive(3)
+        seen['async def'] = process_data(2, 2)
+        seen['returned'] = process_data(4, 4, callback=on_done)
+        seen['after call'] = 'callback' in seen
+
+    def on_done(fn, result):
+        seen['callback'] = fn.call_finish(result)
+        loop.done()
+
+    loop.run(start)
+    assert seen == {'def': 9, 'async def': 4, 'returned': None,
+                    'after call': False, 'callback': 8}
+
+
+def test_c_callers_get_a_safunction():
+    lib = LegacyLibrary()
+    function = LegacyLibrary.blocking_operation.function
+    assert isinstance(function, SmartAsync.Function)
+    assert function.get_name() == 'LegacyLibrary.blocking_operation'
+    ok, value, ticks = SaTestCaller.call_from_loop(
+        function, [as_object(lib), as_object('c')], True)
+    assert ok and value == 'C' and lib.processed == ['C']
