@@ -574,7 +574,7 @@ sa_wait_run (SaCall           *call,
   gint64 deadline = 0;
   gboolean in_time;
   gboolean abandoned = FALSE;
-  gboolean keeps_spinning = FALSE;
+  gboolean goes_to_drain = FALSE;
 
   frame.depth = thread->top != NULL ? thread->top->depth + 1 : 0;
   frame.caller_context = g_main_context_get_thread_default ();
@@ -628,14 +628,18 @@ sa_wait_run (SaCall           *call,
    * this thread's later waits share the context, rather than pin one
    * context, and its descriptor, per abandoned call. */
   if (abandoned && g_main_context_pending (frame.wc->context))
-    keeps_spinning = TRUE;
+    goes_to_drain = TRUE;
+  /* Owner-thread code left there must run on the owner's own context,
+   * which hosts the context for good: it is never lent. */
+  if (abandoned && frame.wc->owner_context != NULL)
+    goes_to_drain = TRUE;
 
   poller_clear (&poller);
   thread->top = frame.outer;
   innermost_wait = frame.outer;
   g_main_context_pop_thread_default (frame.wc->context);
 
-  if (keeps_spinning)
+  if (goes_to_drain)
     retire (g_steal_pointer (&frame.wc));
   if (frame.wc != NULL)
     release (thread, frame.depth, frame.wc);
