@@ -81,8 +81,8 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (SaFunction, sa_function, G_TYPE_OBJECT)
 
 /* Debug tracing: G_MESSAGES_DEBUG is read again when a function is made
- * and on every call but the direct ones, which only look every so often
- * (reading the environment costs about a third of such a call). */
+ * and on every 64th call of a thread (reading the environment costs about
+ * a third of a direct call). */
 static gboolean debug_enabled;
 /* Per thread, and plain TLS: a GPrivate's get and set cost more than the
  * rest of the check. */
