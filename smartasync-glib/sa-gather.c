@@ -834,31 +834,6 @@ sa_gather_get_outcome_value (SaGather  *self,
   return value;
 }
 
-static gboolean
-holds_plain_data (const GValue *value)
-{
-  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
-    {
-    case G_TYPE_CHAR:
-    case G_TYPE_UCHAR:
-    case G_TYPE_BOOLEAN:
-    case G_TYPE_INT:
-    case G_TYPE_UINT:
-    case G_TYPE_LONG:
-    case G_TYPE_ULONG:
-    case G_TYPE_INT64:
-    case G_TYPE_UINT64:
-    case G_TYPE_ENUM:
-    case G_TYPE_FLAGS:
-    case G_TYPE_FLOAT:
-    case G_TYPE_DOUBLE:
-    case G_TYPE_POINTER:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 /**
  * sa_gather_get_result: (skip)
  * @self: a gather that has run
@@ -888,7 +863,8 @@ sa_gather_get_result (SaGather  *self,
 
   /* A number is stored as it is; what owns memory is copied, so that the
    * outcome can be had again. */
-  if (entry->error == NULL && G_IS_VALUE (&entry->value) && holds_plain_data (&entry->value))
+  if (entry->error == NULL && G_IS_VALUE (&entry->value) &&
+      sa_type_owns_nothing (G_VALUE_TYPE (&entry->value)))
     value = entry->value;
   else if (!sa_gather_get_outcome (self, index, &value, error))
     {

@@ -59,4 +59,19 @@ void      sa_value_init_result           (GValue       *value,
                                           GType         return_type);
 void      sa_value_clear                 (GValue       *value);
 
+/* Whether values of @type own nothing: unsetting them only clears them.
+ * These are GLib's own fundamental types with no value_free(), and the
+ * enums and flags, which share their fundamental's value table. (A type
+ * derived from G_TYPE_POINTER may bring a value table of its own, as GType
+ * does: those go through g_value_unset().) */
+static inline gboolean
+sa_type_owns_nothing (GType type)
+{
+  if (G_LIKELY (type <= G_TYPE_FUNDAMENTAL_MAX))
+    return (type >= G_TYPE_CHAR && type <= G_TYPE_DOUBLE) || type == G_TYPE_POINTER;
+
+  return G_TYPE_IS_ENUM (type) || G_TYPE_IS_FLAGS (type);
+}
+
+
 G_END_DECLS

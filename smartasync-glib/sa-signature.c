@@ -253,20 +253,6 @@ sa_value_init_result (GValue *value,
   g_value_init (value, return_type == G_TYPE_NONE ? G_TYPE_POINTER : return_type);
 }
 
-/* Whether values of @type own nothing: unsetting them only clears them.
- * These are GLib's own fundamental types with no value_free(), and the
- * enums and flags, which share their fundamental's value table. (A type
- * derived from G_TYPE_POINTER may bring a value table of its own, as GType
- * does: those go through g_value_unset().) */
-static inline gboolean
-type_owns_nothing (GType type)
-{
-  if (G_LIKELY (type <= G_TYPE_FUNDAMENTAL_MAX))
-    return (type >= G_TYPE_CHAR && type <= G_TYPE_DOUBLE) || type == G_TYPE_POINTER;
-
-  return G_TYPE_IS_ENUM (type) || G_TYPE_IS_FLAGS (type);
-}
-
 /* g_value_unset() for values the library initialised itself, or left
  * zeroed: a value that owns nothing is only cleared, without the type
  * system's checks and lookups (a lock for the zeroed case). */
@@ -278,7 +264,7 @@ sa_value_clear (GValue *value)
   if (type == G_TYPE_INVALID)
     return;
 
-  if (type_owns_nothing (type))
+  if (sa_type_owns_nothing (type))
     memset (value, 0, sizeof (GValue));
   else
     g_value_unset (value);
