@@ -702,3 +702,78 @@ bench_chain_smart_call_step (BenchChain *chain)
   g_object_unref (sa_function_call (chain->fn, NULL, chain_call_done,
                                     chain, (int) chain->next++, 1));
 }
+
+/* The hand-written g_task_run_in_thread () wrapper of bench_add () (what a
+ * GIO library writes to offer an async version of blocking code), and a
+ * chain of its calls */
+
+typedef struct
+{
+  int a;
+  int b;
+} AddArgs;
+
+static void
+add_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  AddArgs *args = task_data;
+
+  g_task_return_int (task, bench_add (args->a, args->b));
+}
+
+static void
+wrapper_add_async (GObject             *owner,
+                   int                  a,
+                   int                  b,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  AddArgs *args;
+
+  task = g_task_new (owner, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wrapper_add_async);
+  args = g_new (AddArgs, 1);
+  args->a = a;
+  args->b = b;
+  g_task_set_task_data (task, args, g_free);
+  g_task_run_in_thread (task, add_thread);
+}
+
+static int
+wrapper_add_finish (GObject       *owner,
+                    GAsyncResult  *result,
+                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, owner), 0);
+  g_return_val_if_fail (g_async_result_is_tagged (result, wrapper_add_async), 0);
+
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}
+
+static void
+thread_chain_done (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  BenchChain *chain = user_data;
+  g_autoptr(GError) error = NULL;
+
+  chain->sum += (guint) wrapper_add_finish (chain->owner, result, &error);
+  g_assert_no_error (error);
+  bench_chain_thread_step (chain);
+}
+
+void
+bench_chain_thread_step (BenchChain *chain)
+{
+  if (bench_chain_done (chain))
+    return;
+
+  wrapper_add_async (chain->owner, (int) chain->next++, 1, NULL,
+                     thread_chain_done, chain);
+}

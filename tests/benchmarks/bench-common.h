@@ -157,5 +157,7 @@ guint64     bench_chain_run      (gpointer      kind,
  * or the smart call in an async context, each + sa_function_call_finish (). */
 void        bench_chain_call_async_step (BenchChain *chain);
 void        bench_chain_smart_call_step (BenchChain *chain);
+/* The hand-written g_task_run_in_thread () wrapper's step. */
+void        bench_chain_thread_step     (BenchChain *chain);
 
 G_END_DECLS

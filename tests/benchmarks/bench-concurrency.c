@@ -16,57 +16,6 @@
 
 #include "bench-common.h"
 
-/* The g_task_run_in_thread () chain, as bench-async-sync.c has it */
-
-typedef struct
-{
-  int a;
-  int b;
-} AddArgs;
-
-static void
-add_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
-{
-  AddArgs *args = task_data;
-
-  g_task_return_int (task, bench_add (args->a, args->b));
-}
-
-static void thread_chain_step (BenchChain *chain);
-
-static void
-thread_chain_done (GObject      *source_object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  BenchChain *chain = user_data;
-  g_autoptr(GError) error = NULL;
-
-  chain->sum += (guint) g_task_propagate_int (G_TASK (result), &error);
-  g_assert_no_error (error);
-  thread_chain_step (chain);
-}
-
-static void
-thread_chain_step (BenchChain *chain)
-{
-  g_autoptr(GTask) task = NULL;
-  AddArgs *args;
-
-  if (bench_chain_done (chain))
-    return;
-
-  task = g_task_new (chain->owner, NULL, thread_chain_done, chain);
-  args = g_new (AddArgs, 1);
-  args->a = (int) chain->next++;
-  args->b = 1;
-  g_task_set_task_data (task, args, g_free);
-  g_task_run_in_thread (task, add_thread);
-}
-
 /* N pairs from sync code */
 
 #define GATHER_N 20
@@ -251,7 +200,7 @@ main (int    argc,
   g_autoptr(SaPool) small_pool = sa_pool_new (2);
   g_autoptr(SaPool) burst_pool = sa_pool_new (BURST_THREADS);
   g_autoptr(GObject) owner = g_object_new (G_TYPE_OBJECT, NULL);
-  BenchChainKind thread = { fn, owner, thread_chain_step, FALSE };
+  BenchChainKind thread = { fn, owner, bench_chain_thread_step, FALSE };
   BenchChainKind pooled = { fn, owner, bench_chain_call_async_step, FALSE };
   BenchChainKind own_pool = { own, owner, bench_chain_call_async_step, FALSE };
   BenchSuite *suite;
