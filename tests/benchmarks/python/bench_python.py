@@ -7,9 +7,12 @@
 Each round times a batch of calls both ways, alternately; the line printed
 is the median per-call time of each and the median of the per-round
 ratios:  bench python/COMPARISON ours=… baseline=… ratio=…  and the bound
-from issue 11 that the ratio must stay under (exit status 1 if not)."""
+from issue 11 that the ratio should stay under. As for the C benchmarks,
+a missed bound is reported, and fails the run only with SA_BENCH_STRICT=1
+(docs/performance.md)."""
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -181,4 +184,6 @@ COMPARISONS = {
 if __name__ == '__main__':
     which = sys.argv[1]
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 7
-    sys.exit(0 if COMPARISONS[which](rounds) else 1)
+    met = COMPARISONS[which](rounds)
+    strict = os.environ.get('SA_BENCH_STRICT') == '1'
+    sys.exit(0 if met or not strict else 1)
