@@ -22,14 +22,17 @@ class Database:
         # Calls come from executor threads, one at a time per statement.
         self.connection = sqlite3.connect(':memory:', check_same_thread=False)
         self.lock = threading.Lock()
+        self.spans = []       # when each query ran, for the check below
         with self.lock:
             self.connection.execute('CREATE TABLE users (id INTEGER, name TEXT)')
             self.connection.executemany('INSERT INTO users VALUES (?, ?)',
                                         [(1, 'Ada'), (2, 'Grace'), (3, 'Linus')])
 
     @smartasync
-    def get_user(self, user_id, slow=0.1):
+    def get_user(self, user_id, slow=0.3):
+        began = time.monotonic()
         time.sleep(slow)      # a slow query
+        self.spans.append((began, time.monotonic()))
         with self.lock:
             row = self.connection.execute(
                 'SELECT name FROM users WHERE id = ?', (user_id,)).fetchone()
@@ -52,10 +55,12 @@ async def main():
     beating.cancel()
 
     assert names == ['Ada', 'Grace', 'Linus'], names
-    if not os.environ.get('SA_TEST_SLOW_MACHINE'):     # not under memcheck
-        assert elapsed < 0.29, elapsed       # side by side, not one after another
-        assert len(ticks) >= 4, ticks        # the loop kept running
-    print('users:', ', '.join(names), '- heartbeat ticked %d times' % len(ticks))
+    # Side by side, not one after another: every query began before any
+    # ended, however loaded the machine; and the loop kept running.
+    assert max(b for b, _ in db.spans) < min(e for _, e in db.spans), db.spans
+    assert len(ticks) >= 2, ticks
+    print('users:', ', '.join(names), '- heartbeat ticked %d times in %.2f s'
+          % (len(ticks), elapsed))
     return db
 
 

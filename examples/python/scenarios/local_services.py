@@ -29,6 +29,10 @@ class LocalServer:
     def __init__(self, delay=0.05):
         self.delay = delay
         self.port = None
+        # The most requests it was answering at once: >1 shows they ran side
+        # by side, whatever the machine's load.
+        self.in_flight = 0
+        self.most_in_flight = 0
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -37,7 +41,10 @@ class LocalServer:
         while (await reader.readline()) not in (b'\r\n', b''):
             pass
         path = request.split()[1] if len(request.split()) > 1 else '/'
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
         await asyncio.sleep(self.delay)
+        self.in_flight -= 1
         body = PAGES.get(path)
         status = '200 OK' if body is not None else '404 Not Found'
         body = (body or 'not found').encode()
