@@ -85,6 +85,41 @@ sa_collect_args (SaFunction  *self,
   return TRUE;
 }
 
+/* An introspected function's several results, one return location each:
+ * each value is copied out of the array, which is then freed. */
+static void
+store_results (SaFunction *self,
+               GValue     *result,
+               va_list    *var_args)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  GValueArray *array = g_value_get_boxed (result);
+
+  for (guint i = 0; i < self->n_results; i++)
+    {
+      g_autofree char *message = NULL;
+      GValue *value = array != NULL && i < array->n_values ? &array->values[i] : NULL;
+      GValue empty = G_VALUE_INIT;
+
+      if (value == NULL)
+        {
+          sa_value_init_result (&empty, self->result_types[i]);
+          value = &empty;
+        }
+      G_VALUE_LCOPY (value, *var_args, 0, &message);
+      if (G_IS_VALUE (&empty))
+        g_value_unset (&empty);
+      if (message != NULL)
+        {
+          g_critical ("Function “%s”: return location %u: %s", self->name, i + 1, message);
+          break;
+        }
+    }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  g_value_unset (result);
+}
+
 /* Stores a call's result through the C return location that follows the
  * arguments in @var_args, handing over ownership. */
 void
@@ -99,6 +134,12 @@ sa_collect_store_result (SaFunction *self,
 
   if (!G_IS_VALUE (result))
     sa_value_init_result (result, self->return_type);
+
+  if (self->n_results > 1)
+    {
+      store_results (self, result, var_args);
+      return;
+    }
 
   /* Contents the value does not own (an interned or static string, static
    * boxed data: what a binding's callable may set) are copied for the

@@ -41,6 +41,12 @@ G_BEGIN_DECLS
  *   %G_TYPE_POINTER parameters that lacks %SA_FUNCTION_FLAGS_DEADLINE_SAFE:
  *   a call abandoned at its deadline could write through them after the
  *   caller freed what they point to. Since: 0.2
+ * @SA_ERROR_NOT_FOUND: sa_function_new_introspected() found no typelib or no
+ *   function of that name. Since: 0.2
+ * @SA_ERROR_UNSUPPORTED: the callable cannot be wrapped: its typelib
+ *   describes something that cannot be called safely (a callback other than
+ *   an async function's, a caller-allocated structure, a list), or the
+ *   library was built without gobject-introspection. Since: 0.2
  *
  * Error codes in the %SA_ERROR domain.
  *
@@ -53,6 +59,8 @@ typedef enum
   SA_ERROR_ARGUMENT_TYPE,
   SA_ERROR_RESULT_TYPE,
   SA_ERROR_UNSAFE_DEADLINE,
+  SA_ERROR_NOT_FOUND,
+  SA_ERROR_UNSUPPORTED,
 } SaError;
 
 SA_AVAILABLE_IN_ALL

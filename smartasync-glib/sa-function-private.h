@@ -50,6 +50,12 @@ struct _SaFunction
 
   /* What is wrapped: one of the kinds in sa-callable-private.h. */
   SaCallable      *callable;
+
+  /* An introspected callable's results when it has several (a return
+   * value and out arguments): @return_type is then G_TYPE_VALUE_ARRAY,
+   * and C callers get one return location per result. */
+  GType           *result_types;
+  guint            n_results;
 };
 
 static inline gboolean
@@ -65,6 +71,14 @@ sa_function_owner_thread_only (SaFunction *self)
 }
 
 SaFunctionKind sa_function_kind        (SaFunction *self);
+SaFunction    *sa_function_new_from_callable (const char  *name,
+                                              GType        return_type,
+                                              const GType *param_types,
+                                              guint        n_params,
+                                              SaCallable  *callable);
+void           sa_function_set_result_types  (SaFunction  *self,
+                                              const GType *result_types,
+                                              guint        n_results);
 gboolean       sa_function_debug_enabled (gboolean cheap);
 
 G_END_DECLS

@@ -18,6 +18,9 @@
 #include "sa-dispatch-private.h"
 #include "sa-enum-types.h"
 #include "sa-error.h"
+#ifdef HAVE_GIREPOSITORY
+#include "sa-introspected-private.h"
+#endif
 #include "sa-pool-private.h"
 #include "sa-signature-private.h"
 
@@ -132,6 +135,7 @@ sa_function_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->param_types, g_free);
   g_clear_pointer (&self->param_vtables, g_free);
+  g_clear_pointer (&self->result_types, g_free);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->owner_thread, g_thread_unref);
   g_clear_object (&self->pool);
@@ -702,6 +706,164 @@ sa_function_new_async (const char      *name,
 
   self = sa_function_new_internal (name, flags, return_type, param_types, n_params);
   return with_callable (self, sa_c_pair_new (self, async_func, finish_func));
+}
+
+/* A callable built elsewhere (sa-introspected.c), whose signature it
+ * checked itself. */
+SaFunction *
+sa_function_new_from_callable (const char  *name,
+                               GType        return_type,
+                               const GType *param_types,
+                               guint        n_params,
+                               SaCallable  *callable)
+{
+  SaFunction *self = sa_function_new_internal (name, SA_FUNCTION_FLAGS_NONE,
+                                               return_type, param_types, n_params);
+
+  return with_callable (self, callable);
+}
+
+void
+sa_function_set_result_types (SaFunction  *self,
+                              const GType *result_types,
+                              guint        n_results)
+{
+  self->result_types = g_memdup2 (result_types, n_results * sizeof (GType));
+  self->n_results = n_results;
+}
+
+/**
+ * sa_function_new_introspected: (constructor)
+ * @namespace_: (nullable): a typelib's namespace, such as `"Gio"`; %NULL to
+ *   look @name up as a C symbol in every typelib loaded so far
+ * @version: (nullable): its version, such as `"2.0"`; %NULL for the
+ *   latest one
+ * @name: a function of the namespace (`"content_type_guess"`), a method
+ *   or static function of one of its types (`"File.load_contents"`,
+ *   `"File.new_for_path"`), or a C symbol (`"g_file_load_contents"`)
+ * @error: return location for a #GError
+ *
+ * Wraps a function or async pair that a typelib describes, with its
+ * signature read from the typelib instead of declared by hand.
+ *
+ * A function that takes a #GAsyncReadyCallback is an async pair with its
+ * `_finish` partner (`File.load_contents_async` goes with
+ * `File.load_contents_finish`); anything else is a blocking function. The
+ * parameters are the callable's own, as Python and JavaScript see them: a
+ * method's instance first, then its in arguments, without the array
+ * lengths (taken from the arrays), the #GCancellable (the call's
+ * cancellable goes there), the callback and its data. C arrays of strings
+ * are %G_TYPE_STRV; C arrays of bytes, and #GByteArray, are
+ * %G_TYPE_BYTE_ARRAY.
+ *
+ * The results are the return value (unless the typelib hides it) and
+ * then the out arguments, in the order Python and GJS return them. With
+ * one result, it is the function's value. With several, the value is a
+ * #GValueArray of them, and sa_function_call_sync() takes one return
+ * location per result: for `g_file_load_contents()`,
+ *
+ * ```c
+ * g_autoptr(SaFunction) load =
+ *   sa_function_new_introspected ("Gio", "2.0", "File.load_contents", &error);
+ * gboolean ok;
+ * g_autoptr(GByteArray) contents = NULL;
+ * g_autofree char *etag = NULL;
+ *
+ * sa_function_call_sync (load, NULL, &error, file, &ok, &contents, &etag);
+ * ```
+ *
+ * Ownership follows the typelib's transfer annotations, and a %NULL given
+ * for an argument not marked nullable fails the call with
+ * %SA_ERROR_ARGUMENT_TYPE instead of reaching the function. What a typelib
+ * cannot describe well enough to call safely (callbacks other than the
+ * async one, caller-allocated structures, lists and hash tables, arrays of
+ * other types) is refused here with %SA_ERROR_UNSUPPORTED; an unknown
+ * namespace or name with %SA_ERROR_NOT_FOUND, as is every call when the
+ * library was built without gobject-introspection.
+ *
+ * Returns: (transfer full) (nullable): a new function, or %NULL with
+ *   @error set
+ *
+ * Since: 0.2
+ */
+SaFunction *
+sa_function_new_introspected (const char  *namespace_,
+                              const char  *version,
+                              const char  *name,
+                              GError     **error)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+#ifdef HAVE_GIREPOSITORY
+  return sa_introspected_new (namespace_, version, name, error);
+#else
+  g_set_error (error, SA_ERROR, SA_ERROR_UNSUPPORTED,
+               "Cannot wrap %s: smartasync-glib was built without "
+               "gobject-introspection", name);
+  return NULL;
+#endif
+}
+
+/**
+ * sa_function_new_for_callable_info: (skip)
+ * @callable_info: a `GIFunctionInfo` of libgirepository
+ * @error: return location for a #GError
+ *
+ * Wraps the function or async pair @callable_info describes, as
+ * sa_function_new_introspected() does by name.
+ *
+ * Returns: (transfer full) (nullable): a new function, or %NULL with
+ *   @error set
+ *
+ * Since: 0.2
+ */
+SaFunction *
+sa_function_new_for_callable_info (gpointer   callable_info,
+                                   GError   **error)
+{
+  g_return_val_if_fail (callable_info != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+#ifdef HAVE_GIREPOSITORY
+  return sa_introspected_new_for_info (callable_info, error);
+#else
+  g_set_error (error, SA_ERROR, SA_ERROR_UNSUPPORTED,
+               "Cannot wrap a GICallableInfo: smartasync-glib was built "
+               "without gobject-introspection");
+  return NULL;
+#endif
+}
+
+/**
+ * sa_function_get_result_types:
+ * @self: a function
+ * @n_results: (out): return location for the number of results
+ *
+ * Gets the types of what a call gives back: none for a function without a
+ * value, its return type for one value, and for an introspected function
+ * with several results (a return value and out arguments) the type of
+ * each; its value is then a #GValueArray of them, in this order.
+ *
+ * Returns: (array length=n_results) (transfer none): the result types
+ *
+ * Since: 0.2
+ */
+const GType *
+sa_function_get_result_types (SaFunction *self,
+                              guint      *n_results)
+{
+  g_return_val_if_fail (SA_IS_FUNCTION (self), NULL);
+  g_return_val_if_fail (n_results != NULL, NULL);
+
+  if (self->n_results > 1)
+    {
+      *n_results = self->n_results;
+      return self->result_types;
+    }
+
+  *n_results = self->return_type == G_TYPE_NONE ? 0 : 1;
+  return &self->return_type;
 }
 
 /* A binding's callable: the checks release @user_data when they refuse,

@@ -182,6 +182,16 @@ SaFunction     *sa_function_new_async_full     (const char           *name,
                                                 gpointer              user_data,
                                                 GDestroyNotify        destroy);
 
+SA_AVAILABLE_IN_0_2
+SaFunction     *sa_function_new_introspected   (const char           *namespace_,
+                                                const char           *version,
+                                                const char           *name,
+                                                GError              **error);
+SA_AVAILABLE_IN_0_2
+SaFunction     *sa_function_new_for_callable_info
+                                               (gpointer              callable_info,
+                                                GError              **error);
+
 SA_AVAILABLE_IN_ALL
 const char     *sa_function_get_name           (SaFunction           *self);
 SA_AVAILABLE_IN_ALL
@@ -193,6 +203,9 @@ GType           sa_function_get_return_type    (SaFunction           *self);
 SA_AVAILABLE_IN_ALL
 const GType    *sa_function_get_param_types    (SaFunction           *self,
                                                 guint                *n_params);
+SA_AVAILABLE_IN_0_2
+const GType    *sa_function_get_result_types   (SaFunction           *self,
+                                                guint                *n_results);
 SA_AVAILABLE_IN_ALL
 GMainContext   *sa_function_get_main_context   (SaFunction           *self);
 SA_AVAILABLE_IN_ALL
