@@ -358,6 +358,9 @@ plan_type (Builder    *builder,
     case GI_TYPE_TAG_GLIST:
     case GI_TYPE_TAG_GSLIST:
     case GI_TYPE_TAG_GHASH:
+      return refuse (builder, "%s is a %s, which is not supported", what,
+                     tag == GI_TYPE_TAG_GLIST ? "GList" :
+                     tag == GI_TYPE_TAG_GSLIST ? "GSList" : "GHashTable");
     default:
       return refuse (builder, "%s is a %s, which is not supported", what,
                      g_type_tag_to_string (tag));
@@ -438,6 +441,8 @@ plan_callable (Builder        *builder,
         arg->conv = CONV_OBJECT;
       else if (G_TYPE_IS_BOXED (container_type))
         arg->conv = CONV_BOXED;
+      else if (container_type == G_TYPE_VARIANT)
+        arg->conv = CONV_VARIANT;
       else
         return refuse (builder, "it is a method of %s, which is neither a GObject "
                        "nor a boxed type", g_type_name (container_type));
@@ -461,7 +466,10 @@ plan_callable (Builder        *builder,
       int length = g_type_info_get_tag (type) == GI_TYPE_TAG_ARRAY ?
                    g_type_info_get_array_length (type) : -1;
 
-      if (length >= 0)
+      /* A buffer the caller allocates keeps its length a parameter: the
+       * caller says how much to read. */
+      if (length >= 0 && !(g_arg_info_get_direction (arg_info) == GI_DIRECTION_OUT &&
+                           g_arg_info_is_caller_allocates (arg_info)))
         plan->args[offset + length].role = ROLE_LENGTH;
     }
   if (g_type_info_get_tag (return_type) == GI_TYPE_TAG_ARRAY &&
@@ -599,8 +607,8 @@ plan_callable (Builder        *builder,
       Arg *arg = &plan->args[i];
 
       if (arg->caller_allocates &&
-          (plan->args[offset + arg->length].role != ROLE_LENGTH ||
-           plan->args[offset + arg->length].storage == GI_TYPE_TAG_VOID))
+          (plan->args[offset + arg->length].role != ROLE_IN ||
+           !is_tag_integer (plan->args[offset + arg->length].storage)))
         return refuse (builder, "argument %s is a caller-allocated array whose "
                        "length is not an in argument", arg->name);
     }
@@ -953,7 +961,7 @@ value_from_arg (const Arg  *arg,
           }
         copy = g_new (char *, length + 1);
         for (gsize i = 0; i < length; i++)
-          copy[i] = arg->transfer == GI_TRANSFER_NOTHING ? g_strdup (strv[i]) : strv[i];
+          copy[i] = full ? strv[i] : g_strdup (strv[i]);  /* container: the array only */
         copy[length] = NULL;
         if (arg->transfer != GI_TRANSFER_NOTHING)
           g_free (strv);
@@ -1051,6 +1059,9 @@ frame_fill (SaFunction    *function,
 {
   guint offset = plan->offset;
 
+  frame->error = NULL;
+  memset (frame->buffers, 0, plan->n_args * sizeof (gpointer));
+
   for (guint i = 0; i < plan->n_args; i++)
     {
       const Arg *arg = &plan->args[i];
@@ -1104,8 +1115,9 @@ frame_fill (SaFunction    *function,
           slot->arg.v_pointer = result;
           break;
         case ROLE_SOURCE:
-          slot->arg.v_pointer = arg->conv == CONV_OBJECT ? g_value_get_object (&args[0])
-                                                         : g_value_get_boxed (&args[0]);
+          slot->arg.v_pointer = arg->conv == CONV_OBJECT ? g_value_get_object (&args[0]) :
+                                arg->conv == CONV_VARIANT ? g_value_get_variant (&args[0]) :
+                                g_value_get_boxed (&args[0]);
           break;
         case ROLE_ERROR:
           frame->error = NULL;
@@ -1651,8 +1663,8 @@ sa_introspected_new (const char  *namespace_,
                      "No loaded typelib has a function with the C symbol %s", name);
       else
         g_set_error (error, SA_ERROR, SA_ERROR_NOT_FOUND,
-                     "%s %s has no function %s (give a function, “Type.method” "
-                     "or a C symbol)", namespace_, version != NULL ? version : "", name);
+                     "%s has no function %s (give a function, “Type.method” "
+                     "or a C symbol)", namespace_, name);
       return NULL;
     }
 
