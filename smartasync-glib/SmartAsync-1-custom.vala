@@ -18,7 +18,11 @@ namespace Sa {
 		ARGUMENT_TYPE,
 		RESULT_TYPE,
 		[Version (since = "0.2")]
-		UNSAFE_DEADLINE;
+		UNSAFE_DEADLINE,
+		[Version (since = "0.2")]
+		NOT_FOUND,
+		[Version (since = "0.2")]
+		UNSUPPORTED;
 		[CCode (cname = "sa_error_quark")]
 		public static GLib.Quark quark ();
 	}

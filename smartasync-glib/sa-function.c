@@ -866,6 +866,47 @@ sa_function_get_result_types (SaFunction *self,
   return &self->return_type;
 }
 
+/**
+ * sa_function_peek_results:
+ * @self: a function
+ * @value: a value of a call of @self, as call_sync or call_finish gave it
+ * @n_results: (out): return location for the number of results
+ *
+ * Gets the results in @value one by one, whatever their number: none for
+ * a function without a value, @value itself for one, and for an
+ * introspected function with several results the values of the
+ * #GValueArray it holds, without the deprecated #GValueArray API.
+ *
+ * Returns: (array length=n_results) (transfer none) (nullable): the
+ *   results, owned by @value
+ *
+ * Since: 0.2
+ */
+const GValue *
+sa_function_peek_results (SaFunction   *self,
+                          const GValue *value,
+                          guint        *n_results)
+{
+  g_return_val_if_fail (SA_IS_FUNCTION (self), NULL);
+  g_return_val_if_fail (G_IS_VALUE (value), NULL);
+  g_return_val_if_fail (n_results != NULL, NULL);
+
+  if (self->n_results > 1)
+    {
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      GValueArray *array;
+
+      g_return_val_if_fail (G_VALUE_HOLDS (value, g_value_array_get_type ()), NULL);
+      array = g_value_get_boxed (value);
+      *n_results = array != NULL ? array->n_values : 0;
+      return array != NULL ? array->values : NULL;
+      G_GNUC_END_IGNORE_DEPRECATIONS
+    }
+
+  *n_results = self->return_type == G_TYPE_NONE ? 0 : 1;
+  return *n_results > 0 ? value : NULL;
+}
+
 /* A binding's callable: the checks release @user_data when they refuse,
  * as (scope notified) hands it over. */
 static SaFunction *

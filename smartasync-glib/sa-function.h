@@ -206,6 +206,10 @@ const GType    *sa_function_get_param_types    (SaFunction           *self,
 SA_AVAILABLE_IN_0_2
 const GType    *sa_function_get_result_types   (SaFunction           *self,
                                                 guint                *n_results);
+SA_AVAILABLE_IN_0_2
+const GValue   *sa_function_peek_results       (SaFunction           *self,
+                                                const GValue         *value,
+                                                guint                *n_results);
 SA_AVAILABLE_IN_ALL
 GMainContext   *sa_function_get_main_context   (SaFunction           *self);
 SA_AVAILABLE_IN_ALL

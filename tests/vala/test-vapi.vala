@@ -302,6 +302,48 @@ static void test_deadline_safe_flag () {
     }
 }
 
+/* Function.introspected (): a GIO pair from its typelib, its three
+ * results (the return value, then the out arguments) in a ValueArray. */
+static void test_constructor_introspected () {
+    var file = temp_file ("introspected", "from the typelib\n");
+    try {
+        var load = new Function.introspected ("Gio", "2.0", "File.load_contents_async");
+        assert_true (load.kind == FunctionKind.ASYNC);
+        var result_types = load.get_result_types ();
+        assert_cmpint (result_types.length, CompareOperator.EQ, 3);
+        assert_true (result_types[1] == typeof (ByteArray));
+        var value = load.call_sync ({ file });
+        unowned Value[] results = load.peek_results (value);
+        assert_cmpint (results.length, CompareOperator.EQ, 3);
+        assert_true (results[0].get_boolean ());
+        var contents = (ByteArray) results[1].get_boxed ();
+        assert_true (new Bytes (contents.data).compare (new Bytes ("from the typelib\n".data)) == 0);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    try {
+        new Function.introspected ("GLib", "2.0", "timeout_add");
+        assert_not_reached ();
+    } catch (CallError.UNSUPPORTED e) {
+        assert_true ("callback" in e.message);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    run_in_loop ((done) => load_in_coroutine.begin (file, done));
+}
+
+static async void load_in_coroutine (File file) {
+    try {
+        var load = new Function.introspected (null, null, "g_file_load_contents");
+        var value = yield load.call_async ({ file });
+        unowned Value[] results = load.peek_results (value);
+        assert_cmpint (results.length, CompareOperator.EQ, 3);
+        assert_cmpuint (((ByteArray) results[1].get_boxed ()).len, CompareOperator.EQ, 17);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+}
+
 int main (string[] args) {
     Test.init (ref args);
     try {
@@ -318,8 +360,10 @@ int main (string[] args) {
     Test.add_func ("/vapi/calls/async-full-and-with-source", test_call_async_full);
     Test.add_func ("/vapi/properties/stall-warning", test_stall_warning_property);
     Test.add_func ("/vapi/flags/deadline-safe", test_deadline_safe_flag);
+    Test.add_func ("/vapi/constructors/introspected", test_constructor_introspected);
     var status = Test.run ();
     DirUtils.remove (Path.build_filename (tmpdir, "pair"));
+    DirUtils.remove (Path.build_filename (tmpdir, "introspected"));
     DirUtils.remove (tmpdir);
     return status;
 }

@@ -27,6 +27,7 @@ LEFT_OUT = {
     'sa_gather_add': 'C varargs convenience; Vala has add (Value[])',
     'sa_gather_get_result': 'C varargs convenience; Vala has get_outcome',
     'sa_gather_get_outcome_value': 'for GJS, as call_syncv_value',
+    'sa_function_new_for_callable_info': 'takes a libgirepository GIFunctionInfo (skipped in the GIR); Vala has Function.introspected',
 }
 
 
