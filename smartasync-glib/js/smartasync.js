@@ -13,10 +13,19 @@
 //   SA.call(add, [2, 3]);          // top-level code: 5
 //   await SA.call(add, [2, 3]);    // in a running main loop: a Promise of 5
 //
+//   const load = SA.wrap(Gio.File.prototype.load_contents);   // a C function
+//   SA.call(load, [file]);         // top level: [true, Uint8Array, etag]
+//   await SA.call(load, [file]);   // in a loop: on a worker thread, a Promise
+//
 // GJS refuses to run JavaScript on any thread but the main one, so every
-// function made here has SmartAsync.FunctionFlags.OWNER_THREAD: async
-// callers, and callers on other threads, have it run by the main context
-// of the thread that made it instead of on a worker thread.
+// function implemented in JavaScript here has
+// SmartAsync.FunctionFlags.OWNER_THREAD: async callers, and callers on other
+// threads, have it run by the main context of the thread that made it
+// instead of on a worker thread. A C function that GJS calls through
+// gobject-introspection (Gio.File.prototype.load_contents, GLib.usleep) is
+// wrapped from its typelib instead (SmartAsync.Function.new_introspected):
+// no JavaScript runs during its calls, so a blocking one runs on a worker
+// thread for async callers and the loop keeps running.
 
 import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
@@ -125,7 +134,15 @@ function signature({name = 'anonymous', returns = GObject.TYPE_NONE, params = []
 }
 
 /**
- * Makes a SmartAsync.Function of a blocking JavaScript function.
+ * Makes a SmartAsync.Function of a blocking JavaScript function, or of a C
+ * function that GJS calls through gobject-introspection.
+ *
+ * Given a GJS function for a C function (`Gio.File.prototype.load_contents`,
+ * `GLib.usleep`, `Gio.File.prototype.read_async`) and no `returns` or
+ * `params`, it is `introspect(impl, sig)`: the function's typelib gives the
+ * signature, and it runs on a worker thread for async callers. With
+ * `returns` or `params`, even such a function is taken as JavaScript (it
+ * then always runs on this thread, as a GTK call must).
  *
  * `impl(...args, cancellable)` returns the value or throws; a GLib.Error
  * reaches the caller as it is, anything else as SmartAsync.Error.FAILED
@@ -138,6 +155,9 @@ function signature({name = 'anonymous', returns = GObject.TYPE_NONE, params = []
  * @returns {SmartAsync.Function} the function
  */
 export function wrap(impl, sig = {}) {
+    if (sig.returns === undefined && sig.params === undefined && nativeSymbol(impl) !== null)
+        return introspect(impl, sig);
+
     const {name, returns, params, flags} = signature({name: impl.name || undefined, ...sig});
 
     return SmartAsync.Function.new_sync_full(name, returns, params, flags,
@@ -195,13 +215,237 @@ export function wrapAsync(impl, sig = {}) {
         });
 }
 
+// C functions described by a typelib
+
+// What GJS 1.74 (and later) says of a function it calls through
+// gobject-introspection:
+//
+//   method Gio.File.load_contents(cancellable) {
+//       /* wrapper for native symbol g_file_load_contents() */
+//   }
+const NATIVE_WRAPPER = /^(?:function|method) ([A-Za-z_][\w]*)[.\w]*\([^)]*\) \{\s*\/\* wrapper for native symbol ([A-Za-z_]\w*)\(\) \*\/\s*\}$/;
+
+/**
+ * The namespace and C symbol of a function that GJS calls through
+ * gobject-introspection, or null for anything else (a JavaScript function,
+ * or one that an override replaced, such as a promisified `_async`).
+ *
+ * @param {*} fn what to look at
+ * @returns {?{namespace: string, symbol: string}} the function's origin
+ */
+export function nativeSymbol(fn) {
+    if (typeof fn !== 'function')
+        return null;
+    let text;
+    try {
+        // GJS gives its functions a toString() of their own.
+        text = String(fn);
+    } catch (e) {
+        return null;
+    }
+    const match = NATIVE_WRAPPER.exec(text);
+    return match ? {namespace: match[1], symbol: match[2]} : null;
+}
+
+/**
+ * Makes a SmartAsync.Function of a C function or GIO async pair that a
+ * typelib describes, with SmartAsync.Function.new_introspected().
+ *
+ * `target` is a GJS function for a C function (`Gio.File.prototype
+ * .load_contents`, `Gio.content_type_guess`, `Gio.File.prototype
+ * .load_contents_async`, whose `_finish` is found by its name), or a
+ * string: a C symbol (`'g_file_load_contents'`, looked up in the typelibs
+ * loaded so far unless `namespace` is given) or, with `namespace`, a name
+ * such as `'File.load_contents'`.
+ *
+ * The function takes the method's instance first, then the in arguments
+ * as GJS's own call does, without the cancellable (pass it in the call's
+ * options) nor the callback. `call()` returns what GJS's own call returns:
+ * the value, or an array `[ret, out1, …]` when there are several (a
+ * GByteArray or C array of bytes as a Uint8Array, a string array as an
+ * Array). Strings arrays and byte arrays (a Uint8Array, an Array of bytes,
+ * a GLib.Bytes or a string, as GJS accepts them) are converted on the way
+ * in.
+ *
+ * A blocking function called from a running main loop runs on a worker
+ * thread, and the loop keeps running: only C runs there.
+ *
+ * @param {Function|string} target the function
+ * @param {object} options namespace, version (of the typelib)
+ * @returns {SmartAsync.Function} the function; throws a GLib.Error in
+ *   SmartAsync's domain (NOT_FOUND, UNSUPPORTED) when it cannot be wrapped
+ */
+export function introspect(target, {namespace = null, version = null} = {}) {
+    if (typeof target === 'string')
+        return SmartAsync.Function.new_introspected(namespace, version, target);
+
+    const native = nativeSymbol(target);
+    if (native === null) {
+        throw saError(SmartAsync.Error.NOT_FOUND,
+            `Cannot wrap ${describe(target)}: not a function that GJS calls through ` +
+            'gobject-introspection (give its C symbol, or wrap JavaScript with ' +
+            '{returns, params})');
+    }
+    try {
+        return SmartAsync.Function.new_introspected(namespace ?? native.namespace,
+            version, native.symbol);
+    } catch (e) {
+        // A symbol in another namespace than the one GJS names.
+        if (namespace === null && e instanceof GLib.Error &&
+            e.matches(SmartAsync.error_quark(), SmartAsync.Error.NOT_FOUND))
+            return SmartAsync.Function.new_introspected(null, null, native.symbol);
+        throw e;
+    }
+}
+
+// GJS cannot put a JS array into a GValue of its own (it cannot guess the
+// type) and cannot set a GStrv or GByteArray GValue from JS (set_boxed()
+// takes a pointer; GObject.Value.init() of a GByteArray even crashes GJS
+// 1.74, which reads the empty value back). It does convert a property's
+// value into the GValue that g_object_get_property() fills, and that
+// initialises an empty GValue to the property's type: a JS object with a
+// GStrv and a GByteArray property, read into a new GObject.Value, gives
+// the GValue the C function needs.
+let TYPE_STRV = null;
+let TYPE_BYTE_ARRAY = null;
+let holder = null;
+
+function valueHolder() {
+    if (holder !== null)
+        return holder;
+    TYPE_STRV = GObject.type_from_name('GStrv');
+    TYPE_BYTE_ARRAY = GLib.ByteArray.$gtype;
+    let typeName = 'SmartAsyncJsArgument';
+    for (let i = 2; GObject.type_from_name(typeName) !== null; i++)
+        typeName = `SmartAsyncJsArgument${i}`;
+    // Read-only properties: GJS 1.74 crashes registering a writable
+    // GByteArray one.
+    const Holder = GObject.registerClass({
+        GTypeName: typeName,
+        Properties: {
+            'strv': GObject.ParamSpec.boxed('strv', '', '',
+                GObject.ParamFlags.READABLE, TYPE_STRV),
+            'byte-array': GObject.ParamSpec.boxed('byte-array', '', '',
+                GObject.ParamFlags.READABLE, TYPE_BYTE_ARRAY),
+        },
+    }, class extends GObject.Object {
+        get strv() {
+            return this._strv;
+        }
+
+        get byte_array() {
+            return this._bytes;
+        }
+    });
+    holder = new Holder();
+    return holder;
+}
+
+function argumentError(fn, index, message) {
+    return saError(SmartAsync.Error.ARGUMENT_TYPE,
+        `Function “${fn.get_name()}”: argument ${index + 1}: ${message}`);
+}
+
+function toStrvValue(fn, index, value) {
+    if (!Array.isArray(value) || !value.every(s => typeof s === 'string')) {
+        throw argumentError(fn, index, 'expected GStrv (an Array of strings), got ' +
+            `${Array.isArray(value) ? 'an Array with an element that is not a string' : describe(value)}`);
+    }
+    const h = valueHolder();
+    const gvalue = new GObject.Value();
+    h._strv = value;
+    try {
+        h.get_property('strv', gvalue);
+    } finally {
+        h._strv = null;
+    }
+    return gvalue;
+}
+
+function toUint8Array(fn, index, value) {
+    if (value instanceof Uint8Array)
+        return value;
+    if (value instanceof GLib.Bytes)
+        return value.toArray();
+    if (typeof value === 'string')
+        return new TextEncoder().encode(value);
+    if (value instanceof ArrayBuffer)
+        return new Uint8Array(value);
+    if (Array.isArray(value) &&
+        value.every(b => Number.isInteger(b) && b >= 0 && b <= 255))
+        return Uint8Array.from(value);
+    throw argumentError(fn, index, 'expected GByteArray (a Uint8Array, an Array of ' +
+        `bytes, a GLib.Bytes or a string), got ${Array.isArray(value)
+            ? 'an Array with an element that is not a byte' : describe(value)}`);
+}
+
+function toByteArrayValue(fn, index, value) {
+    const h = valueHolder();
+    const gvalue = new GObject.Value();
+    h._bytes = toUint8Array(fn, index, value);
+    try {
+        h.get_property('byte-array', gvalue);
+    } finally {
+        h._bytes = null;
+    }
+    return gvalue;
+}
+
+// What each function needs converted, read once per function.
+const shapes = new WeakMap();
+
+function shapeOf(fn) {
+    let shape = shapes.get(fn);
+    if (shape === undefined) {
+        valueHolder();
+        const converters = fn.get_param_types().map(type => {
+            if (type === TYPE_STRV)
+                return toStrvValue;
+            if (type === TYPE_BYTE_ARRAY)
+                return toByteArrayValue;
+            return null;
+        });
+        shape = {
+            converters: converters.some(c => c !== null) ? converters : null,
+            nResults: fn.get_result_types().length,
+        };
+        shapes.set(fn, shape);
+    }
+    return shape;
+}
+
+// The arguments as call_syncv_value() and call_async() take them: string
+// arrays and byte arrays as GValues of their type (a GObject.Value, or
+// null, passes as it is). A wrong count is left to the library to report.
+function argsToGValues(fn, args) {
+    const {converters} = shapeOf(fn);
+    if (converters === null || args.length !== converters.length)
+        return args;
+    return args.map((value, i) => {
+        if (converters[i] === null || value === null || value instanceof GObject.Value)
+            return value;
+        return converters[i](fn, i, value);
+    });
+}
+
+// Several results (a typelib's return value and out arguments) come as a
+// GObject.ValueArray: as an Array, as GJS's own call returns them.
+function resultToJS(fn, value) {
+    if (shapeOf(fn).nResults < 2 || !(value instanceof GObject.ValueArray))
+        return value;
+    const results = [];
+    for (let i = 0; i < value.n_values; i++)
+        results.push(value.get_nth(i));
+    return results;
+}
+
 // The results come back through call_finish_value() and call_syncv_value(),
 // which return a GValue of their own: GJS 1.74 never releases what it finds
 // in a caller-allocated out GValue (call_finish, call_sync), so every string,
 // boxed result or object reference (a stream and its file descriptor) would
 // leak.
 function finish(fn, result) {
-    return fn.call_finish_value(result);
+    return resultToJS(fn, fn.call_finish_value(result));
 }
 
 /**
@@ -213,7 +457,7 @@ function finish(fn, result) {
  * @returns {*} the value; throws a GLib.Error
  */
 export function callSync(fn, args = [], {cancellable = null} = {}) {
-    return fn.call_syncv_value(args, cancellable);
+    return resultToJS(fn, fn.call_syncv_value(argsToGValues(fn, args), cancellable));
 }
 
 /**
@@ -227,7 +471,7 @@ export function callSync(fn, args = [], {cancellable = null} = {}) {
  */
 export function callAsync(fn, args = [], {cancellable = null} = {}) {
     return new Promise((resolve, reject) => {
-        fn.call_async(args, cancellable, (source, result) => {
+        fn.call_async(argsToGValues(fn, args), cancellable, (source, result) => {
             try {
                 resolve(finish(fn, result));
             } catch (e) {
