@@ -98,9 +98,19 @@ def _is_pointer_like(gtype):
     return gtype.fundamental in _POINTER_LIKE
 
 
+class _BadArgument(Exception):
+    """An argument that cannot become the declared type: _values() turns it
+    into SA_ERROR_ARGUMENT_TYPE naming the function and the argument."""
+
+
 def _value_for(value, declared_type):
     if isinstance(value, GObject.Value):
         return value
+    if declared_type == GObject.TYPE_STRV and isinstance(value, (list, tuple)):
+        return _strv_value(value)
+    if declared_type == _BYTE_ARRAY_TYPE and isinstance(
+            value, (bytes, bytearray, memoryview, GLib.Bytes, list, tuple)):
+        return _byte_array_value(value)
     if value is None:
         # NULL of the declared type; for a number or boolean a NULL
         # gpointer, which the library rejects with a proper error.
@@ -298,8 +308,9 @@ class Function(SmartAsync.Function):
         except KeyError:
             types = tuple(self.get_param_types())
             signature = (types, GObject.TYPE_PYOBJECT in types,
-                         _BOXED_GVALUES_DANGLE and
-                         self.get_return_type().fundamental == GObject.TYPE_BOXED)
+                         (_BOXED_GVALUES_DANGLE and
+                          self.get_return_type().fundamental == GObject.TYPE_BOXED)
+                         or '_sa_face' in self.__dict__)
             self.__dict__['_sa_signature'] = signature
             return signature
 
@@ -326,8 +337,13 @@ class Function(SmartAsync.Function):
             if declared == GObject.TYPE_PYOBJECT and not isinstance(arg, GObject.Value):
                 # Any Python value, a str or an int too, is the object.
                 values.append(GObject.Value(GObject.TYPE_PYOBJECT, arg))
-            else:
+                continue
+            try:
                 values.append(_value_for(arg, declared))
+            except _BadArgument as exc:
+                raise _sa_error(SmartAsync.Error.ARGUMENT_TYPE,
+                                'Function “%s”: argument %d: %s'
+                                % (self.get_name(), i + 1, exc)) from None
         return values
 
     @classmethod
@@ -372,6 +388,16 @@ class Function(SmartAsync.Function):
                                       [gtype_for(t) for t in param_types or ()],
                                       flags, trampoline, *user_data)
 
+    @classmethod
+    def new_introspected(cls, namespace, version, name):
+        """Wraps the function or GIO async pair that a typelib describes,
+        as C's ``sa_function_new_introspected()`` does, with results as
+        PyGObject's own call gives them: several results as a tuple,
+        C arrays of bytes and ``GByteArray`` as ``bytes``. See :func:`wrap`,
+        which takes the function PyGObject offers instead of names."""
+        function = super().new_introspected(namespace, version, name)
+        return _add_face(function, None)
+
     def _returns_boxed(self):
         return self._signature()[2]
 
@@ -409,6 +435,10 @@ class Function(SmartAsync.Function):
     def call_syncv_with_timeout(self, args, timeout_msec, cancellable=None):
         """:meth:`call_sync` with a deadline in milliseconds: an async pair
         still running then is cancelled and G_IO_ERROR_TIMED_OUT raised."""
+        face = self.__dict__.get('_sa_face')
+        if face is not None and not _BOXED_GVALUES_DANGLE:
+            return face.finish(SmartAsync.Function.call_syncv_with_timeout(
+                self, self._values(args), timeout_msec, cancellable))
         if self._returns_boxed():
             raise NotImplementedError(
                 'PyGObject %s loses boxed results of call_syncv_with_timeout(); '
@@ -435,7 +465,12 @@ class Function(SmartAsync.Function):
     def call_finish(self, result):
         """The value of a call started with :meth:`call_async` or
         :meth:`call`; raises its GLib.Error."""
-        return _own(SmartAsync.Function.call_finish(self, result))
+        value = SmartAsync.Function.call_finish(self, result)
+        face = self.__dict__.get('_sa_face')
+        if face is not None:
+            # While result is held, so are the values it holds.
+            return face.finish(value)
+        return _own(value)
 
     # PyGObject 3.42 leaks the GValue that these two return (GJS needs them:
     # it leaks what it finds in an out GValue instead); in Python they are
@@ -1067,6 +1102,274 @@ def async_pair(start, finish, *, returns, params, name=None, flags=0):
 __all__.append('async_pair')
 
 
+# Functions that a typelib describes: SmartAsync.wrap(Gio.File.load_contents)
+# and Function.new_introspected(). The library reads the signature from the
+# typelib; the Python face makes arguments and results what PyGObject's own
+# call takes and gives: a list of str for a GStrv, bytes for a C array of
+# bytes or a GByteArray, several results as a tuple (the ResultTuple
+# PyGObject builds, with the out arguments' names).
+
+_BYTE_ARRAY_TYPE = GLib.ByteArray.__gtype__
+_DIRECTION_IN = int(gi._gi.Direction.IN)
+
+
+def _strv_value(items):
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise _BadArgument('a GStrv takes a list of str, item %d is a %s'
+                               % (i, _exception_name(item)))
+    return GObject.Value(GObject.TYPE_STRV, list(items))
+
+
+# PyGObject 3.42 can neither make a GByteArray from bytes nor read one (a
+# GByteArray argument or result of its own calls is bytes, and a
+# GLib.ByteArray wrapper has no data accessor), so the library's own
+# conversions of g_bytes_get_data() and g_bytes_new() cross over: GBytes,
+# which PyGObject handles, to and from GByteArray. Mode SYNC: a direct
+# call, whatever the caller's context.
+_byte_helpers = {}
+_byte_helpers_lock = threading.Lock()
+
+
+def _byte_helper(name):
+    helper = _byte_helpers.get(name)
+    if helper is None:
+        with _byte_helpers_lock:
+            helper = _byte_helpers.get(name)
+            if helper is None:
+                helper = SmartAsync.Function.new_introspected('GLib', '2.0', name)
+                helper.set_mode(_MODE_SYNC)
+                _byte_helpers[name] = helper
+    return helper
+
+
+def _byte_array_value(data):
+    if not isinstance(data, GLib.Bytes):
+        try:
+            data = GLib.Bytes.new(bytes(data))
+        except (TypeError, ValueError) as exc:
+            raise _BadArgument('bytes are needed for a C array of bytes: %s' % exc) from None
+    array = _byte_helper('Bytes.get_data').call_sync([data])
+    return GObject.Value(_BYTE_ARRAY_TYPE, array)
+
+
+def _bytes_of(array):
+    """A GLib.ByteArray's contents, while it is alive, as bytes. PyGObject
+    gives b'' for a NULL array of bytes."""
+    if array is None:
+        return b''
+    data = _byte_helper('Bytes.new').call_sync([GObject.Value(_BYTE_ARRAY_TYPE, array)])
+    return data.get_data() or b''
+
+
+def _strv_of(strv):
+    # PyGObject gives [] for a NULL array of strings.
+    return [] if strv is None else strv
+
+
+def _result_converter(gtype):
+    if gtype == _BYTE_ARRAY_TYPE:
+        return _bytes_of
+    if gtype == GObject.TYPE_STRV:
+        return _strv_of
+    if gtype.fundamental == GObject.TYPE_BOXED:
+        return _own
+    return None
+
+
+class _Face:
+    """How the raw results of an introspected function become what
+    PyGObject's own call returns. Run while the result is alive."""
+
+    __slots__ = ('converters', 'tuple_type', 'n_results')
+
+    def __init__(self, result_types, names):
+        self.n_results = len(result_types)
+        self.converters = [_result_converter(t) for t in result_types]
+        self.tuple_type = tuple
+        if (self.n_results > 1 and names is not None and len(names) == self.n_results
+                and any(name is not None for name in names)):
+            self.tuple_type = gi._gi.ResultTuple._new_type(list(names))
+
+    def finish(self, value):
+        if self.n_results == 0:
+            return None
+        if self.n_results == 1:
+            convert = self.converters[0]
+            return value if convert is None else convert(value)
+        return self.tuple_type([
+            item if convert is None else convert(item)
+            for convert, item in zip(self.converters, value)])
+
+
+def _add_face(function, info):
+    """Gives an introspected Function its Python face when its results
+    need one (several, or bytes)."""
+    result_types = list(function.get_result_types())
+    if (len(result_types) > 1 or _BYTE_ARRAY_TYPE in result_types
+            or GObject.TYPE_STRV in result_types):
+        if info is None:
+            # The library names it "Namespace.Type.function", whatever it
+            # was given (a C symbol too).
+            info = _find_info(function.get_name())
+        names = _result_names(info) if info is not None else None
+        function.__dict__['_sa_face'] = _Face(result_types, names)
+    return function
+
+
+def _is_array(type_info):
+    return type_info.get_tag() == gi._gi.TypeTag.ARRAY
+
+
+def _takes_async_callback(info):
+    for arg in info.get_arguments():
+        type_info = arg.get_type()
+        if type_info.get_tag() == gi._gi.TypeTag.INTERFACE:
+            iface = type_info.get_interface()
+            if iface.get_namespace() == 'Gio' and iface.get_name() == 'AsyncReadyCallback':
+                return True
+    return False
+
+
+def _finish_info(info):
+    # The library's naming rule: foo_async goes with foo_finish, beside it.
+    name = info.get_name_unescaped() if hasattr(info, 'get_name_unescaped') else info.get_name()
+    finish = (name[:-len('_async')] if name.endswith('_async') else name) + '_finish'
+    container = info.get_container()
+    if container is not None and hasattr(container, 'find_method'):
+        return container.find_method(finish)
+    found = gi._gi.Repository.get_default().find_by_name(info.get_namespace(), finish)
+    return found if isinstance(found, gi._gi.FunctionInfo) else None
+
+
+def _result_names(info):
+    """The names PyGObject gives a call's results: None for the return
+    value, then the out arguments that are not array lengths."""
+    if _takes_async_callback(info):
+        info = _finish_info(info)
+        if info is None:
+            return None
+    args = info.get_arguments()
+    lengths = set()
+    for arg in args:
+        type_info = arg.get_type()
+        if _is_array(type_info) and type_info.get_array_length() >= 0:
+            lengths.add(type_info.get_array_length())
+    return_type = info.get_return_type()
+    if _is_array(return_type) and return_type.get_array_length() >= 0:
+        lengths.add(return_type.get_array_length())
+    names = []
+    if not info.skip_return() and not (return_type.get_tag() == gi._gi.TypeTag.VOID
+                                       and not return_type.is_pointer()):
+        names.append(None)
+    for i, arg in enumerate(args):
+        if int(arg.get_direction()) != _DIRECTION_IN and i not in lengths:
+            names.append(arg.get_name())
+    return names
+
+
+def _find_info(qualified_name):
+    """PyGObject's FunctionInfo for an introspected function's name
+    ("Gio.File.load_contents"), for the names of its results; None when it
+    is not found here."""
+    if '.' not in qualified_name:
+        return None
+    namespace, name = qualified_name.split('.', 1)
+    repository = gi._gi.Repository.get_default()
+    try:
+        if namespace not in repository.get_loaded_namespaces():
+            return None
+        parts = name.split('.')
+        if len(parts) == 1:
+            found = repository.find_by_name(namespace, name)
+        elif len(parts) == 2:
+            container = repository.find_by_name(namespace, parts[0])
+            found = container.find_method(parts[1]) if hasattr(container, 'find_method') else None
+        else:
+            return None
+    except Exception:
+        return None
+    return found if isinstance(found, gi._gi.FunctionInfo) else None
+
+
+def _loaded_version(namespace):
+    repository = gi._gi.Repository.get_default()
+    if namespace in repository.get_loaded_namespaces():
+        return repository.get_version(namespace)
+    return gi.get_required_version(namespace)
+
+
+def wrap(target, *, version=None):
+    """Wraps a function or GIO async pair that PyGObject calls from a
+    typelib as a :class:`Function`, the smart call of the rest of this
+    module::
+
+        load = SmartAsync.wrap(Gio.File.load_contents_async)
+        ok, contents, etag = load(file)          # plain code: the value
+        ok, contents, etag = await load(file)    # in a coroutine: no blocking
+
+        guess = SmartAsync.wrap(Gio.content_type_guess)
+        checksum = SmartAsync.wrap(GLib.compute_checksum_for_data)
+        hexdigest = await checksum(GLib.ChecksumType.SHA256, b'data')
+
+    ``target`` is what PyGObject offers (``Gio.File.load_contents``,
+    ``Gio.content_type_guess``: a ``gi.FunctionInfo``), or a name:
+    ``'Gio.File.load_contents'``, ``'GLib.base64_encode'``, or a C symbol
+    such as ``'g_file_load_contents'`` (looked up in the typelibs loaded
+    so far). ``version`` defaults to the namespace's loaded (or required)
+    version. A function that takes a ``GAsyncReadyCallback`` is an async
+    pair with its ``_finish``; anything else blocks, and then runs on a
+    worker thread when awaited.
+
+    The arguments are PyGObject's, without the cancellable (pass
+    ``cancellable=``), the callback and its data, and the array lengths:
+    a method's instance first, a list of str for a GStrv, bytes for a C
+    array of bytes or a GByteArray, None where the typelib allows NULL.
+    The value is what PyGObject's own call returns: several results
+    (return value, then out arguments) as a tuple in its order, with its
+    names; bytes for arrays of bytes; a list of str for a GStrv.
+
+    Raises GLib.Error in the SmartAsync.Error domain: NOT_FOUND for an
+    unknown namespace or name, UNSUPPORTED for what cannot be called
+    safely (a callback other than the async one, caller-allocated
+    buffers, lists); the calls raise ARGUMENT_COUNT and ARGUMENT_TYPE for
+    wrong arguments, and the function's own GLib.Error as it is."""
+    if isinstance(target, str):
+        if '.' in target:
+            namespace, name = target.split('.', 1)
+            if version is None:
+                version = _loaded_version(namespace)
+        else:
+            namespace, name = None, target
+        return Function.new_introspected(namespace, version, name)
+
+    if not isinstance(target, gi._gi.FunctionInfo):
+        module = getattr(target, '__module__', None) or ''
+        if callable(target) and module.startswith('gi.overrides.'):
+            raise TypeError(
+                '%s.%s is PyGObject\'s Python override, not the typelib\'s function: '
+                'wrap the C function by name, SmartAsync.wrap(%r)'
+                % (module[len('gi.overrides.'):], target.__name__,
+                   '%s.%s' % (module[len('gi.overrides.'):], target.__name__)))
+        raise TypeError('SmartAsync.wrap() takes a function of a typelib '
+                        '(a gi.FunctionInfo, such as Gio.File.load_contents) '
+                        'or its name, not %r' % (target,))
+
+    namespace = target.get_namespace()
+    name = (target.get_name_unescaped() if hasattr(target, 'get_name_unescaped')
+            else target.get_name())
+    container = target.get_container()
+    if container is not None:
+        name = '%s.%s' % (container.get_name(), name)
+    if version is None:
+        version = _loaded_version(namespace)
+    function = SmartAsync.Function.new_introspected(namespace, version, name)
+    return _add_face(function, target)
+
+
+__all__.append('wrap')
+
+
 class Gather(SmartAsync.Gather):
     """Several calls at once; see the C documentation of SaGather. The
     arguments of :meth:`add` are a list of Python values, converted as the
@@ -1074,11 +1377,19 @@ class Gather(SmartAsync.Gather):
 
     def add(self, function, args=None):
         """Adds a call of ``function``; returns its index."""
-        return SmartAsync.Gather.add(self, function, function._values(args))
+        index = SmartAsync.Gather.add(self, function, function._values(args))
+        face = function.__dict__.get('_sa_face')
+        if face is not None:
+            self.__dict__.setdefault('_sa_faces', {})[index] = face
+        return index
 
     def get_outcome(self, index):
         """The value of call ``index``; raises its GLib.Error."""
-        return _own(SmartAsync.Gather.get_outcome(self, index))
+        value = SmartAsync.Gather.get_outcome(self, index)
+        face = self.__dict__.get('_sa_faces', {}).get(index)
+        if face is not None:
+            return face.finish(value)
+        return _own(value)
 
     # PyGObject 3.42 leaks the GValue that this returns (GJS needs it: it
     # leaks what it finds in an out GValue instead); in Python it is the
