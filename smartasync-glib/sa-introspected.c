@@ -432,7 +432,8 @@ plan_callable (Builder        *builder,
 
       arg->name = g_strdup ("self");
       arg->nullable = FALSE;
-      arg->transfer = GI_TRANSFER_NOTHING;
+      /* g_bytes_unref_to_array () and its kind consume their instance. */
+      arg->transfer = g_callable_info_get_instance_ownership_transfer (info);
       arg->storage = GI_TYPE_TAG_INTERFACE;
       arg->length = -1;
       arg->fixed_size = -1;
@@ -1420,9 +1421,23 @@ find_finish (GIFunctionInfo *info)
   const char *name = g_base_info_get_name (info);
   g_autofree char *finish_name = NULL;
 
-  if (g_str_has_suffix (name, "_async"))
+  /* The few pairs the naming rule misses. */
+  static const struct
+  {
+    const char *async;
+    const char *finish;
+  } exceptions[] = {
+    { "replace_contents_bytes_async", "replace_contents_finish" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (exceptions) && finish_name == NULL; i++)
+    if (strcmp (name, exceptions[i].async) == 0 &&
+        g_strcmp0 (g_base_info_get_namespace (info), "Gio") == 0)
+      finish_name = g_strdup (exceptions[i].finish);
+
+  if (finish_name == NULL && g_str_has_suffix (name, "_async"))
     finish_name = g_strdup_printf ("%.*s_finish", (int) strlen (name) - 6, name);
-  else
+  else if (finish_name == NULL)
     finish_name = g_strdup_printf ("%s_finish", name);
 
   if (container != NULL && g_base_info_get_type (container) == GI_INFO_TYPE_FUNCTION)

@@ -570,6 +570,27 @@ sa_value_coerce (const GValue  *src,
   if (number_from_value (src, &n) && coerce_number (&n, dest_type, dest))
     return TRUE;
 
+  /* Bytes either way, copied: PyGObject and GJS build GBytes from their
+   * native bytes, and cannot build a GByteArray. */
+  if (src_type == G_TYPE_BYTES && dest_type == G_TYPE_BYTE_ARRAY)
+    {
+      GBytes *bytes = g_value_get_boxed (src);
+
+      g_value_init (dest, dest_type);
+      if (bytes != NULL)
+        g_value_take_boxed (dest, g_bytes_unref_to_array (g_bytes_ref (bytes)));
+      return TRUE;
+    }
+  if (src_type == G_TYPE_BYTE_ARRAY && dest_type == G_TYPE_BYTES)
+    {
+      GByteArray *array = g_value_get_boxed (src);
+
+      g_value_init (dest, dest_type);
+      if (array != NULL)
+        g_value_take_boxed (dest, g_bytes_new (array->data, array->len));
+      return TRUE;
+    }
+
   {
     g_autofree char *described = describe_value (src);
 

@@ -613,6 +613,55 @@ test_file_replace_contents (void)
     }
 }
 
+/* A pair whose _finish the naming rule misses, given GBytes for its
+ * byte array (converted, as PyGObject and GJS pass bytes). */
+static void
+test_file_replace_contents_bytes (void)
+{
+  g_autoptr(GFile) file = temp_file ("replace-bytes", "old");
+  g_autoptr(SaFunction) replace = wrap ("Gio", "File.replace_contents_bytes_async");
+  g_autoptr(GBytes) data = g_bytes_new_static ("from bytes", 10);
+  GValue *args = args_new (5, G_TYPE_FILE, file, G_TYPE_BYTES, data,
+                           G_TYPE_STRING, NULL, G_TYPE_BOOLEAN, FALSE,
+                           G_TYPE_FILE_CREATE_FLAGS, G_FILE_CREATE_NONE);
+
+  for (guint c = 0; c < G_N_ELEMENTS (callers); c++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      GValue *result = callers[c] (replace, args, 5, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (g_value_get_boolean (nth (result, 0)));
+      g_assert_true (g_file_load_contents (file, NULL, &contents, NULL, NULL, NULL));
+      g_assert_cmpstr (contents, ==, "from bytes");
+      result_free (result);
+    }
+  args_free (args, 5);
+}
+
+/* g_bytes_unref_to_array () consumes its instance: (transfer full). */
+static void
+test_bytes_unref_to_array (void)
+{
+  g_autoptr(SaFunction) unref_to_array = wrap ("GLib", "Bytes.unref_to_array");
+
+  for (guint c = 0; c < G_N_ELEMENTS (callers); c++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new ("kept", 4);
+      g_autoptr(GError) error = NULL;
+      GValue *args = args_new (1, G_TYPE_BYTES, bytes);
+      GValue *result = callers[c] (unref_to_array, args, 1, &error);
+
+      g_assert_no_error (error);
+      assert_bytes (result, "kept", 4);
+      /* The caller's reference and its data are untouched. */
+      g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "kept", 4);
+      result_free (result);
+      args_free (args, 1);
+    }
+}
+
 /* Subprocesses: GStrv arguments, pairs with out arguments */
 
 static void
@@ -1055,6 +1104,8 @@ main (int   argc,
   g_test_add_func ("/introspected/file/methods", test_file_methods);
   g_test_add_func ("/introspected/file/query-info", test_file_query_info);
   g_test_add_func ("/introspected/file/replace-contents", test_file_replace_contents);
+  g_test_add_func ("/introspected/file/replace-contents-bytes", test_file_replace_contents_bytes);
+  g_test_add_func ("/introspected/boxed/bytes-unref-to-array", test_bytes_unref_to_array);
   g_test_add_func ("/introspected/subprocess/communicate", test_subprocess);
   g_test_add_func ("/introspected/subprocess/error", test_subprocess_error);
   g_test_add_func ("/introspected/stream/write-all", test_output_stream_write_all);
