@@ -634,3 +634,25 @@ def test_what_the_functions_cover():
             if i.get_return_type().get_tag() != gi._gi.TypeTag.BOOLEAN}
     assert set(map(int, owns)) == {int(gi._gi.Transfer.NOTHING), int(gi._gi.Transfer.CONTAINER),
                                    int(gi._gi.Transfer.EVERYTHING)}
+
+
+def test_the_example(tmp_path):
+    """examples/python/wrap-typelib.py, run on a file of known contents."""
+    import hashlib
+    import pathlib
+    import re
+    import subprocess
+    import sys
+
+    example = pathlib.Path(__file__).parents[2] / 'examples' / 'python' / 'wrap-typelib.py'
+    path = tmp_path / 'notes.txt'
+    path.write_bytes(b'smart and async\n' * 100)
+    result = subprocess.run([sys.executable, str(example), str(path)],
+                            capture_output=True, timeout=60)
+    output = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    assert 'read 1600 bytes from sync code (text/plain)' in output
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    ticks = re.search(r'checksum %s after (\d+) ticks' % digest, output)
+    assert ticks is not None, output
+    assert int(ticks.group(1)) >= 3, output
