@@ -229,6 +229,10 @@ def blocking_cases(path):
              lambda: ['smärt äsync', -1], GLib.utf8_strup),
         # No arguments; a filename, transfer none.
         Case('get_user_name', GLib.get_user_name, lambda: [], GLib.get_user_name),
+        # A method whose instance is (transfer full): the caller's GBytes
+        # stays intact.
+        Case('Bytes.unref_to_array', GLib.Bytes.unref_to_array,
+             lambda: [GLib.Bytes.new(b'smart\0async')], GLib.Bytes.unref_to_array),
         # A method of GVariant, a GStrv of transfer container.
         Case('Variant.get_strv', GLib.Variant.get_strv,
              lambda: [GLib.Variant('as', ['smart', 'and', 'async'])], GLib.Variant.get_strv),
@@ -301,6 +305,14 @@ def pair_cases(path):
         Case('Subprocess.wait_check_async', Gio.Subprocess.wait_check_async,
              lambda: [Gio.Subprocess.new([TRUE], Gio.SubprocessFlags.NONE)],
              lambda p: run_pair(p.wait_check_async, p.wait_check_finish)),
+        # Its _finish is replace_contents_finish (no naming rule finds it).
+        Case('File.replace_contents_bytes_async', Gio.File.replace_contents_bytes_async,
+             lambda: [file(), GLib.Bytes.new(b'replaced\n'), None, False,
+                      Gio.FileCreateFlags.NONE],
+             lambda f, data, etag, backup, flags: run_pair(
+                 f.replace_contents_bytes_async, f.replace_contents_finish,
+                 data, etag, backup, flags),
+             lambda r: (r[0], type(r[1]), names(r), open(spath, 'rb').read())),
         Case('File.read_async', Gio.File.read_async,
              lambda: [file(), GLib.PRIORITY_DEFAULT],
              lambda f, priority: run_pair(f.read_async, f.read_finish, priority),

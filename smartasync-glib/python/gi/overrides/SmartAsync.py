@@ -1123,10 +1123,10 @@ def _strv_value(items):
 
 # PyGObject 3.42 can neither make a GByteArray from bytes nor read one (a
 # GByteArray argument or result of its own calls is bytes, and a
-# GLib.ByteArray wrapper has no data accessor), so the library's own
-# conversions of g_bytes_get_data() and g_bytes_new() cross over: GBytes,
-# which PyGObject handles, to and from GByteArray. Mode SYNC: a direct
-# call, whatever the caller's context.
+# GLib.ByteArray wrapper has no data accessor). Arguments go as GBytes,
+# which the library converts to a GByteArray parameter; results cross over
+# through the library's own conversion of g_bytes_new (), an introspected
+# function in mode SYNC: a direct call, whatever the caller's context.
 _byte_helpers = {}
 _byte_helpers_lock = threading.Lock()
 
@@ -1149,8 +1149,7 @@ def _byte_array_value(data):
             data = GLib.Bytes.new(bytes(data))
         except (TypeError, ValueError) as exc:
             raise _BadArgument('bytes are needed for a C array of bytes: %s' % exc) from None
-    array = _byte_helper('Bytes.get_data').call_sync([data])
-    return GObject.Value(_BYTE_ARRAY_TYPE, array)
+    return GObject.Value(GLib.Bytes.__gtype__, data)
 
 
 def _bytes_of(array):
@@ -1231,10 +1230,19 @@ def _takes_async_callback(info):
     return False
 
 
+# The library's exceptions to its naming rule (find_finish () in
+# sa-introspected.c), by namespace.
+_FINISH_EXCEPTIONS = {
+    ('Gio', 'replace_contents_bytes_async'): 'replace_contents_finish',
+}
+
+
 def _finish_info(info):
     # The library's naming rule: foo_async goes with foo_finish, beside it.
     name = info.get_name_unescaped() if hasattr(info, 'get_name_unescaped') else info.get_name()
-    finish = (name[:-len('_async')] if name.endswith('_async') else name) + '_finish'
+    finish = _FINISH_EXCEPTIONS.get((info.get_namespace(), name))
+    if finish is None:
+        finish = (name[:-len('_async')] if name.endswith('_async') else name) + '_finish'
     container = info.get_container()
     if container is not None and hasattr(container, 'find_method'):
         return container.find_method(finish)
