@@ -416,11 +416,18 @@ function shapeOf(fn) {
 
 // The arguments as call_syncv_value() and call_async() take them: string
 // arrays and byte arrays as GValues of their type (a GObject.Value, or
-// null, passes as it is). A wrong count is left to the library to report.
+// null, passes as it is). A wrong count is reported as the library does,
+// before GJS fails to put an Array into a GValue.
 function argsToGValues(fn, args) {
     const {converters} = shapeOf(fn);
-    if (converters === null || args.length !== converters.length)
+    if (converters === null)
         return args;
+    if (args.length !== converters.length) {
+        const n = converters.length;
+        throw saError(SmartAsync.Error.ARGUMENT_COUNT,
+            `Function “${fn.get_name()}” takes ${n} argument${n === 1 ? '' : 's'}, ` +
+            `${args.length} given`);
+    }
     return args.map((value, i) => {
         if (converters[i] === null || value === null || value instanceof GObject.Value)
             return value;
