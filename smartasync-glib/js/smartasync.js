@@ -159,11 +159,14 @@ export function wrap(impl, sig = {}) {
         return introspect(impl, sig);
 
     const {name, returns, params, flags} = signature({name: impl.name || undefined, ...sig});
+    // A GJS function for a C function that takes no cancellable gets none
+    // (GJS warns of every extra argument).
+    const takesCancellable = nativeSymbol(impl) === null || impl.length > params.length;
 
     return SmartAsync.Function.new_sync_full(name, returns, params, flags,
         (args, cancellable) => {
             try {
-                const value = impl(...args, cancellable);
+                const value = takesCancellable ? impl(...args, cancellable) : impl(...args);
                 if (returns === GObject.TYPE_NONE)
                     return [true, null];
                 return [true, checkResult(name, value, returns)];
