@@ -302,13 +302,15 @@ export function introspect(target, {namespace = null, version = null} = {}) {
 }
 
 // GJS cannot put a JS array into a GValue of its own (it cannot guess the
-// type) and cannot set a GStrv or GByteArray GValue from JS (set_boxed()
-// takes a pointer; GObject.Value.init() of a GByteArray even crashes GJS
-// 1.74, which reads the empty value back). It does convert a property's
-// value into the GValue that g_object_get_property() fills, and that
-// initialises an empty GValue to the property's type: a JS object with a
-// GStrv and a GByteArray property, read into a new GObject.Value, gives
-// the GValue the C function needs.
+// type) and cannot set a GStrv GValue from JS (set_boxed() takes a
+// pointer, and an Array becomes NULL). It does convert a property's value
+// into the GValue that g_object_get_property() fills, and that initialises
+// an empty GValue to the property's type: a JS object with a GStrv
+// property, read into a new GObject.Value, gives the GValue the C function
+// needs. Byte arrays go as a GLib.Bytes, which the library converts to a
+// GByteArray: GJS fills a GByteArray GValue with a reference too many
+// (one copy of the data leaked per argument), and
+// GObject.Value.init(GByteArray) even crashes GJS 1.74.
 let TYPE_STRV = null;
 let TYPE_BYTE_ARRAY = null;
 let holder = null;
@@ -321,23 +323,15 @@ function valueHolder() {
     let typeName = 'SmartAsyncJsArgument';
     for (let i = 2; GObject.type_from_name(typeName) !== null; i++)
         typeName = `SmartAsyncJsArgument${i}`;
-    // Read-only properties: GJS 1.74 crashes registering a writable
-    // GByteArray one.
     const Holder = GObject.registerClass({
         GTypeName: typeName,
         Properties: {
             'strv': GObject.ParamSpec.boxed('strv', '', '',
                 GObject.ParamFlags.READABLE, TYPE_STRV),
-            'byte-array': GObject.ParamSpec.boxed('byte-array', '', '',
-                GObject.ParamFlags.READABLE, TYPE_BYTE_ARRAY),
         },
     }, class extends GObject.Object {
         get strv() {
             return this._strv;
-        }
-
-        get byte_array() {
-            return this._bytes;
         }
     });
     holder = new Holder();
@@ -368,8 +362,6 @@ function toStrvValue(fn, index, value) {
 function toUint8Array(fn, index, value) {
     if (value instanceof Uint8Array)
         return value;
-    if (value instanceof GLib.Bytes)
-        return value.toArray();
     if (typeof value === 'string')
         return new TextEncoder().encode(value);
     if (value instanceof ArrayBuffer)
@@ -383,15 +375,9 @@ function toUint8Array(fn, index, value) {
 }
 
 function toByteArrayValue(fn, index, value) {
-    const h = valueHolder();
-    const gvalue = new GObject.Value();
-    h._bytes = toUint8Array(fn, index, value);
-    try {
-        h.get_property('byte-array', gvalue);
-    } finally {
-        h._bytes = null;
-    }
-    return gvalue;
+    if (value instanceof GLib.Bytes)
+        return value;
+    return new GLib.Bytes(toUint8Array(fn, index, value));
 }
 
 // What each function needs converted, read once per function.

@@ -477,6 +477,24 @@ const cases = [
         view: ([ok, etag, f]) => [ok, typeof etag, f.load_contents(null)[1]],
     },
     {
+        fn: Gio.File.prototype.replace_contents_bytes_async,
+        pair: true,
+        what: 'a GBytes argument; its _finish is replace_contents_finish: [ok, etag]',
+        args: () => [Gio.File.new_for_path(freshPath('replace-bytes')),
+            new GLib.Bytes(encoder.encode('bytes\n')), null, false, Gio.FileCreateFlags.NONE],
+        direct: (f, data, etag, backup, flags) => new Promise((resolve, reject) => {
+            f.replace_contents_bytes_async(data, etag, backup, flags, null, (source, result) => {
+                try {
+                    resolve([...source.replace_contents_finish(result), f]);
+                } catch (e) {
+                    reject(e);
+                }
+            });
+        }),
+        wrappedView: (value, [f]) => [value[0], typeof value[1], f.load_contents(null)[1]],
+        view: ([ok, etag, f]) => [ok, typeof etag, f.load_contents(null)[1]],
+    },
+    {
         fn: Gio.File.prototype.delete_async,
         pair: true,
         what: 'a gboolean from _finish',
