@@ -266,7 +266,7 @@ export function nativeSymbol(fn) {
  * options) nor the callback. `call()` returns what GJS's own call returns:
  * the value, or an array `[ret, out1, …]` when there are several (a
  * GByteArray or C array of bytes as a Uint8Array, a string array as an
- * Array). Strings arrays and byte arrays (a Uint8Array, an Array of bytes,
+ * Array). String arrays and byte arrays (a Uint8Array, an Array of bytes,
  * a GLib.Bytes or a string, as GJS accepts them) are converted on the way
  * in.
  *
