@@ -891,6 +891,16 @@ value_from_arg (const Arg  *arg,
 {
   gboolean full = arg->transfer == GI_TRANSFER_EVERYTHING;
 
+  /* GJS 1.74 reads a GByteArray value without looking for NULL: a missing
+   * byte array (g_data_input_stream_read_line_finish () at the end of the
+   * stream) goes as a NULL pointer, which every binding gives as null. */
+  if (in->v_pointer == NULL &&
+      (arg->conv == CONV_BYTE_ARRAY || (arg->conv == CONV_BYTES && !have_length)))
+    {
+      g_value_init (value, G_TYPE_POINTER);
+      return;
+    }
+
   g_value_init (value, arg->gtype);
 
   switch (arg->conv)
@@ -974,8 +984,6 @@ value_from_arg (const Arg  *arg,
       {
         guint8 *data = in->v_pointer;
 
-        if (data == NULL && !have_length)
-          return;
         if (!have_length)
           length = arg->fixed_size >= 0 ? (gsize) arg->fixed_size : strlen ((char *) data);
         if (arg->transfer != GI_TRANSFER_NOTHING)

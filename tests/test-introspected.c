@@ -830,6 +830,7 @@ test_data_input_stream_read_line (void)
                                    G_TYPE_INT, G_PRIORITY_DEFAULT);
           GValue *first = callers[c] (read_line, args, n, &error);
           GValue *second;
+          GValue *third;
 
           g_assert_no_error (error);
           if (p == 0)
@@ -840,8 +841,19 @@ test_data_input_stream_read_line (void)
           second = callers[c] (read_line, args, n, &error);
           g_assert_no_error (error);
           g_assert_cmpuint (g_value_get_uint64 (nth (second, 1)), ==, 6);
+          /* At the end of the stream: no line, NULL, not an empty one. */
+          third = callers[c] (read_line, args, n, &error);
+          g_assert_no_error (error);
+          if (p == 0)
+            g_assert_null (g_value_get_string (nth (third, 0)));
+          else
+            {
+              g_assert_true (G_VALUE_HOLDS_POINTER (nth (third, 0)));
+              g_assert_null (g_value_get_pointer (nth (third, 0)));
+            }
           result_free (first);
           result_free (second);
+          result_free (third);
           args_free (args, n);
         }
     }

@@ -432,6 +432,13 @@ const cases = [
         direct: (stream, priority) => gioAsync(stream, 'read_line', priority, null),
     },
     {
+        fn: Gio.DataInputStream.prototype.read_line_async,
+        pair: true,
+        what: '[null, 0] at the end of the stream (a NULL byte array)',
+        args: () => [dataStream(''), GLib.PRIORITY_DEFAULT],
+        direct: (stream, priority) => gioAsync(stream, 'read_line', priority, null),
+    },
+    {
         fn: Gio.File.prototype.query_info_async,
         pair: true,
         what: 'a GFileInfo from _finish',
