@@ -34,7 +34,8 @@ struct _SaCall
   GCancellable    *cancellable;    /* the caller's */
   GCancellable    *op_cancellable; /* what the callable sees */
   gulong           forward_id;     /* cancellable -> op_cancellable */
-  gulong           cancel_id;      /* cancellable -> the call ends at once */
+  gpointer         cancel_handler; /* cancellable -> the call ends at once:
+                                    * its handler ID, atomic */
 
   /* Where completion goes: the caller's task (async callers), or a wakeup
    * of the private context a sync caller waits in. */
@@ -66,6 +67,7 @@ void      sa_call_complete            (SaCall              *call);
 void      sa_call_own_cancellable     (SaCall              *call);
 void      sa_call_unchain_cancellable (SaCall              *call);
 void      sa_call_end_on_cancel       (SaCall              *call);
+void      sa_call_settled             (SaCall              *call);
 void      sa_call_hold_application    (SaCall              *call,
                                        GApplication        *application);
 GTask    *sa_call_new_task            (SaCall              *call,

@@ -59,10 +59,14 @@ sa_call_unref (SaCall *call)
   if (!g_atomic_ref_count_dec (&call->ref_count))
     return;
 
+  /* Not g_cancellable_disconnect (): the last reference can go inside the
+   * cancellable's own emission (a "cancelled" handler of GIO's dropping a
+   * task that holds the call), where it waits for itself forever. The
+   * forwarding handler holds what it uses; the end-on-cancel one holds the
+   * call, so it is gone by now (sa_call_settled ()). */
   if (call->forward_id != 0)
-    g_cancellable_disconnect (call->cancellable, call->forward_id);
-  if (call->cancel_id != 0)
-    g_cancellable_disconnect (call->cancellable, call->cancel_id);
+    g_signal_handler_disconnect (call->cancellable, call->forward_id);
+  g_assert (call->cancel_handler == NULL);
 
   for (guint i = 0; i < call->function->n_params; i++)
     sa_value_clear (&call->args[i]);
@@ -110,6 +114,7 @@ sa_call_complete (SaCall *call)
 
   if (!g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING, SA_CALL_DONE))
     return;
+  sa_call_settled (call);
 
   if (call->wait != NULL)
     {
@@ -286,6 +291,7 @@ end_cancelled_call (GCancellable *cancellable,
    * the caller's task, which the losing side never touches. */
   if (!g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING, SA_CALL_CANCELLED))
     return;
+  sa_call_settled (call);
 
   if (call->wait != NULL)
     {
@@ -301,13 +307,41 @@ end_cancelled_call (GCancellable *cancellable,
 /* A call that waits for another thread to run the callable (a hop to an
  * owner thread) ends at once when the caller cancels it, however busy, or
  * gone, that thread is: the callable's outcome is dropped when it comes.
- * The handler holds no reference; sa_call_unref() disconnects it, which
- * waits for it should it be running in another thread. */
+ * The handler holds a reference to the call until the call is settled. */
 void
 sa_call_end_on_cancel (SaCall *call)
 {
-  if (call->cancellable != NULL)
-    call->cancel_id = g_cancellable_connect (call->cancellable,
-                                             G_CALLBACK (end_cancelled_call),
-                                             call, NULL);
+  gulong id;
+
+  if (call->cancellable == NULL)
+    return;
+
+  id = g_cancellable_connect (call->cancellable, G_CALLBACK (end_cancelled_call),
+                              sa_call_ref (call), (GDestroyNotify) sa_call_unref);
+  if (id == 0)
+    return;  /* cancelled already: the handler has run, its reference gone */
+
+  g_atomic_pointer_set (&call->cancel_handler, GSIZE_TO_POINTER ((gsize) id));
+  /* Settled before the ID was there to disconnect. */
+  if (g_atomic_int_get (&call->state) != SA_CALL_PENDING)
+    sa_call_settled (call);
+}
+
+/* The call has left SA_CALL_PENDING: its end-on-cancel handler, if any, is
+ * disconnected, once, by whichever side gets here first. Not
+ * g_cancellable_disconnect (), which waits for a handler running in
+ * another thread and, inside the cancellable's own emission, for itself:
+ * a handler still running holds its own reference. */
+void
+sa_call_settled (SaCall *call)
+{
+  gpointer id;
+
+  do
+    id = g_atomic_pointer_get (&call->cancel_handler);
+  while (id != NULL &&
+         !g_atomic_pointer_compare_and_exchange (&call->cancel_handler, id, NULL));
+
+  if (id != NULL)
+    g_signal_handler_disconnect (call->cancellable, GPOINTER_TO_SIZE (id));
 }

@@ -616,6 +616,7 @@ sa_wait_run (SaCall           *call,
       g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING, SA_CALL_ABANDONED))
     {
       abandoned = TRUE;
+      sa_call_settled (call);
       g_atomic_int_inc (&frame.wc->n_abandoned);
       if (sa_function_owner_thread_only (function) && frame.wc->owner_context == NULL)
         frame.wc->owner_context = g_main_context_ref (function->main_context);
