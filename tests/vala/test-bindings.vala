@@ -774,18 +774,25 @@ static void test_vala_callable_called_from_c_in_an_async_context () {
         assert_false (ran_on_main_thread);
     }
 
-    /* A blocking one: the C loop keeps ticking while a worker runs it. */
+    /* A blocking one: the C loop keeps ticking while a worker runs it. A
+     * stall that the library causes comes back at every attempt; one that
+     * a loaded machine causes (349 ms once at load 16) does not: up to 3
+     * attempts, as in the GJS tests. */
     {
-        Value result;
-        uint ticks;
-        try {
-            c_call_from_loop (make_waiter (), { block_ms }, true, out result, out ticks);
-        } catch (Error e) {
-            error ("%s", e.message);
+        uint ticks = 0;
+        int gap = int.MAX;
+        for (int attempt = 0; attempt < 3 && !(ticks >= 5 && gap < max_gap_ms); attempt++) {
+            Value result;
+            try {
+                c_call_from_loop (make_waiter (), { block_ms }, true, out result, out ticks);
+            } catch (Error e) {
+                error ("%s", e.message);
+            }
+            assert_cmpint (result.get_int (), CompareOperator.EQ, 1);
+            gap = (int) (c_last_max_tick_gap () / 1000);
         }
-        assert_cmpint (result.get_int (), CompareOperator.EQ, 1);
         assert_cmpint ((int) ticks, CompareOperator.GE, 5);
-        assert_cmpint ((int) (c_last_max_tick_gap () / 1000), CompareOperator.LT, max_gap_ms);
+        assert_cmpint (gap, CompareOperator.LT, max_gap_ms);
     }
 
     Value result;

@@ -253,6 +253,8 @@ sa_test_caller_call_from_thread (SaFunction    *function,
 static GThread *slow_double_creator;
 static gint slow_double_on_creator = -1;
 static gint slow_double_runs;
+static gint slow_double_in_flight;
+static gint slow_double_most_in_flight;
 
 static int
 slow_double (int            value,
@@ -262,17 +264,30 @@ slow_double (int            value,
 {
   gint64 deadline = g_get_monotonic_time () + msec * G_TIME_SPAN_MILLISECOND;
 
+  int in_flight;
+  int most;
+  int result = value * 2;
+
   g_atomic_int_set (&slow_double_on_creator, g_thread_self () == slow_double_creator);
   g_atomic_int_inc (&slow_double_runs);
+  in_flight = g_atomic_int_add (&slow_double_in_flight, 1) + 1;
+  do
+    most = g_atomic_int_get (&slow_double_most_in_flight);
+  while (in_flight > most &&
+         !g_atomic_int_compare_and_exchange (&slow_double_most_in_flight, most, in_flight));
 
   while (g_get_monotonic_time () < deadline)
     {
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return 0;
+        {
+          result = 0;
+          break;
+        }
       g_usleep (2 * G_TIME_SPAN_MILLISECOND);
     }
 
-  return value * 2;
+  g_atomic_int_add (&slow_double_in_flight, -1);
+  return result;
 }
 
 /**
@@ -316,6 +331,25 @@ guint
 sa_test_caller_slow_double_runs (void)
 {
   return (guint) g_atomic_int_get (&slow_double_runs);
+}
+
+/**
+ * sa_test_caller_slow_double_most_in_flight:
+ * @reset: whether to start counting anew after reading
+ *
+ * Returns: the most runs of the functions made by
+ *   sa_test_caller_new_slow_double() that were in progress at once, since
+ *   the last reset: 2 or more shows calls that overlapped, whatever the
+ *   machine's load
+ */
+guint
+sa_test_caller_slow_double_most_in_flight (gboolean reset)
+{
+  guint most = (guint) g_atomic_int_get (&slow_double_most_in_flight);
+
+  if (reset)
+    g_atomic_int_set (&slow_double_most_in_flight, 0);
+  return most;
 }
 
 /* The outcome of a call that filled @value: the value moved into a GValue

@@ -41,6 +41,7 @@ gint64   sa_test_caller_last_max_tick_gap      (void);
 SaFunction *sa_test_caller_new_slow_double (void);
 gboolean    sa_test_caller_slow_double_ran_on_creator_thread (void);
 guint       sa_test_caller_slow_double_runs (void);
+guint       sa_test_caller_slow_double_most_in_flight (gboolean reset);
 
 int         sa_test_caller_add     (int a,
                                     int b);
