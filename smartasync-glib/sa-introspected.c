@@ -92,6 +92,7 @@ typedef struct
   Arg         ret;               /* ret.role: ROLE_OUT, or ROLE_OUT_HIDDEN */
   gboolean    has_return;
   guint       offset;            /* 1 for a method: GI counts without it */
+  gboolean    has_buffers;       /* a caller-allocated argument */
 } Plan;
 
 typedef struct
@@ -580,6 +581,7 @@ plan_callable (Builder        *builder,
                            "sized and copied safely", what,
                            arg->conv == CONV_BYTES ? "array" : "structure");
           arg->caller_allocates = TRUE;
+          plan->has_buffers = TRUE;
         }
 
       if (direction == GI_DIRECTION_INOUT)
@@ -1069,7 +1071,8 @@ frame_fill (SaFunction    *function,
   guint offset = plan->offset;
 
   frame->error = NULL;
-  memset (frame->buffers, 0, plan->n_args * sizeof (gpointer));
+  if (plan->has_buffers)
+    memset (frame->buffers, 0, plan->n_args * sizeof (gpointer));
 
   for (guint i = 0; i < plan->n_args; i++)
     {
@@ -1137,7 +1140,7 @@ frame_fill (SaFunction    *function,
     }
 
   /* Caller-allocated buffers, now that their lengths are known. */
-  for (guint i = 0; i < plan->n_args; i++)
+  for (guint i = 0; plan->has_buffers && i < plan->n_args; i++)
     {
       const Arg *arg = &plan->args[i];
 
@@ -1164,15 +1167,21 @@ frame_take (SaFunction     *function,
             GValue         *result,
             GError        **error)
 {
-  GValue values[SA_FUNCTION_MAX_PARAMS + 1] = { G_VALUE_INIT };
+  GValue many[SA_FUNCTION_MAX_PARAMS + 1];
+  /* One result goes straight into @result, which is zeroed; several into
+   * a GValueArray, each zeroed here as it is used. */
+  GValue *values = self->n_results > 1 ? many : result;
   guint offset = plan->offset;
+
+  if (self->n_results > 1)
+    memset (many, 0, self->n_results * sizeof (GValue));
 
   if (plan->has_return)
     narrow_return (&frame->ret, plan->ret.storage);
 
   if (frame->error != NULL)
     {
-      for (guint i = 0; i < plan->n_args; i++)
+      for (guint i = 0; plan->has_buffers && i < plan->n_args; i++)
         g_free (frame->buffers[i]);
       sa_value_init_result (result, function->return_type);
       g_propagate_error (error, frame->error);
@@ -1219,17 +1228,16 @@ frame_take (SaFunction     *function,
 
   if (self->n_results == 0)
     sa_value_init_result (result, G_TYPE_NONE);
-  else if (self->n_results == 1)
-    *result = values[0];
-  else
+  else if (self->n_results > 1)
     {
       G_GNUC_BEGIN_IGNORE_DEPRECATIONS
       GValueArray *array = g_value_array_new (self->n_results);
 
+      /* Each value moves into a zeroed slot of the array, not copied. */
       for (guint i = 0; i < self->n_results; i++)
         {
-          g_value_array_append (array, &values[i]);
-          g_value_unset (&values[i]);
+          g_value_array_append (array, NULL);
+          array->values[i] = values[i];
         }
       g_value_init (result, value_array_type ());
       g_value_take_boxed (result, array);

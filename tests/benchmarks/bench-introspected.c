@@ -42,10 +42,12 @@ run_syncv (gpointer data,
 
       if (!sa_function_call_syncv (c->function, args, c->n_args, &ret, NULL, NULL))
         g_error ("call_syncv failed");
+      /* One per right result, so that every implementation's checksum is
+       * the number of operations. */
       if (G_VALUE_HOLDS_STRING (&ret))
-        sum += strlen (g_value_get_string (&ret));
+        sum += g_strcmp0 (g_value_get_string (&ret), "example.txt") == 0;
       else
-        sum += (guint) g_value_get_boolean (&ret);
+        sum += g_value_get_boolean (&ret) == TRUE;
 
       g_value_unset (&ret);
       for (guint a = 0; a < c->n_args; a++)
@@ -69,7 +71,7 @@ run_call_sync (gpointer data,
 
       if (!sa_function_call_sync (c->function, NULL, NULL, c->instance, &basename))
         g_error ("call_sync failed");
-      sum += strlen (basename);
+      sum += g_strcmp0 (basename, "example.txt") == 0;
     }
 
   return sum;
