@@ -38,8 +38,7 @@ testInLoop('Promise.all over smart calls: outcomes in order, calls at once', asy
     // the other: they were in progress together (a wall-clock bound failed
     // at 678 ms against 300 under a load average of 17).
     const together = SaTestCaller.slow_double_most_in_flight(false);
-    // (At least 2: a cancelled call of an earlier test may still be ending.)
-    assert(together >= 2, `${together} of the blocking calls were in progress at once`);
+    assertEquals(together, 2, `${together} of the blocking calls were in progress at once`);
 });
 
 testInLoop('Promise.all rejects with the first failure', async () => {
@@ -70,7 +69,7 @@ test('Gather from sync code at top level: outcomes in the order added', () => {
     assertEquals(outcome(gather, 2), 10);
     assertEquals(gather.get_n_calls(), 3);
     // At once, not one after the other.
-    assert(SaTestCaller.slow_double_most_in_flight(false) >= 2, 'the calls overlapped');
+    assertEquals(SaTestCaller.slow_double_most_in_flight(false), 2);
 });
 
 test('Gather from sync code: the first failure throws, every outcome stays', () => {

@@ -335,7 +335,8 @@ sa_test_caller_slow_double_runs (void)
 
 /**
  * sa_test_caller_slow_double_most_in_flight:
- * @reset: whether to start counting anew after reading
+ * @reset: whether to start counting anew after reading, once no run is in
+ *   progress
  *
  * Returns: the most runs of the functions made by
  *   sa_test_caller_new_slow_double() that were in progress at once, since
@@ -347,8 +348,17 @@ sa_test_caller_slow_double_most_in_flight (gboolean reset)
 {
   guint most = (guint) g_atomic_int_get (&slow_double_most_in_flight);
 
+  /* Counting anew starts once the runs of earlier calls (a cancelled one
+   * still ending, say) are over, so that only the next calls count. */
   if (reset)
-    g_atomic_int_set (&slow_double_most_in_flight, 0);
+    {
+      gint64 give_up = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+      while (g_atomic_int_get (&slow_double_in_flight) > 0 &&
+             g_get_monotonic_time () < give_up)
+        g_usleep (G_TIME_SPAN_MILLISECOND);
+      g_atomic_int_set (&slow_double_most_in_flight, 0);
+    }
   return most;
 }
 
