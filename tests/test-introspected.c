@@ -161,6 +161,29 @@ result_free (GValue *result)
   g_free (result);
 }
 
+typedef void (*CheckFunc) (const GValue *result,
+                           gconstpointer expected);
+
+/* Calls @function with @args from each caller; each result must pass
+ * @check. */
+static void
+check_each_caller (SaFunction    *function,
+                   const GValue  *args,
+                   guint          n_args,
+                   CheckFunc      check,
+                   gconstpointer  expected)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (callers); c++)
+    {
+      g_autoptr(GError) error = NULL;
+      GValue *result = callers[c] (function, args, n_args, &error);
+
+      g_assert_no_error (error);
+      check (result, expected);
+      result_free (result);
+    }
+}
+
 static void
 assert_bytes (const GValue *value,
               const void   *data,
@@ -287,26 +310,29 @@ test_checksum (void)
 }
 
 static void
+check_ok_and_contents (const GValue  *result,
+                       gconstpointer  expected)
+{
+  const GString *contents = expected;
+
+  g_assert_true (g_value_get_boolean (nth (result, 0)));
+  assert_bytes (nth (result, 1), contents->str, contents->len);
+}
+
+static void
 test_file_get_contents (void)
 {
   g_autoptr(GFile) file = temp_file ("get-contents", "glib\0with a zero");
   g_autofree char *path = g_file_get_path (file);
   g_autoptr(SaFunction) get = wrap ("GLib", "file_get_contents");
-  g_autofree char *expected = NULL;
-  gsize expected_length;
+  g_autofree char *contents = NULL;
+  gsize length;
+  GString expected;
   GValue *args = args_new (1, G_TYPE_STRING, path);
 
-  g_assert_true (g_file_get_contents (path, &expected, &expected_length, NULL));
-  for (guint c = 0; c < G_N_ELEMENTS (callers); c++)
-    {
-      g_autoptr(GError) error = NULL;
-      GValue *result = callers[c] (get, args, 1, &error);
-
-      g_assert_no_error (error);
-      g_assert_true (g_value_get_boolean (nth (result, 0)));
-      assert_bytes (nth (result, 1), expected, expected_length);
-      result_free (result);
-    }
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  expected = (GString) { contents, length, length };
+  check_each_caller (get, args, 1, check_ok_and_contents, &expected);
   args_free (args, 1);
 }
 
@@ -330,25 +356,33 @@ test_file_get_contents_error (void)
 }
 
 static void
+check_filename_and_host (const GValue  *result,
+                         gconstpointer  expected)
+{
+  const char * const *filename_and_host = expected;
+
+  g_assert_cmpstr (g_value_get_string (nth (result, 0)), ==, filename_and_host[0]);
+  g_assert_cmpstr (g_value_get_string (nth (result, 1)), ==, filename_and_host[1]);
+}
+
+static void
 test_filename_from_uri (void)
 {
   g_autoptr(SaFunction) from_uri = wrap ("GLib", "filename_from_uri");
   GValue *args = args_new (1, G_TYPE_STRING, "file://example.org/tmp/a%20b");
-  g_autofree char *expected_host = NULL;
-  g_autofree char *expected = g_filename_from_uri ("file://example.org/tmp/a%20b",
-                                                   &expected_host, NULL);
+  g_autofree char *host = NULL;
+  g_autofree char *filename = g_filename_from_uri ("file://example.org/tmp/a%20b", &host, NULL);
+  const char *expected[] = { filename, host };
 
-  for (guint c = 0; c < G_N_ELEMENTS (callers); c++)
-    {
-      g_autoptr(GError) error = NULL;
-      GValue *result = callers[c] (from_uri, args, 1, &error);
-
-      g_assert_no_error (error);
-      g_assert_cmpstr (g_value_get_string (nth (result, 0)), ==, expected);
-      g_assert_cmpstr (g_value_get_string (nth (result, 1)), ==, expected_host);
-      result_free (result);
-    }
+  check_each_caller (from_uri, args, 1, check_filename_and_host, expected);
   args_free (args, 1);
+}
+
+static void
+check_string (const GValue  *result,
+              gconstpointer  expected)
+{
+  g_assert_cmpstr (g_value_get_string (result), ==, expected);
 }
 
 static void
@@ -359,15 +393,7 @@ test_compute_checksum (void)
   g_autofree char *expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data->data, data->len);
   GValue *args = args_new (2, G_TYPE_INT, G_CHECKSUM_SHA256, G_TYPE_BYTE_ARRAY, data);
 
-  for (guint c = 0; c < G_N_ELEMENTS (callers); c++)
-    {
-      g_autoptr(GError) error = NULL;
-      GValue *result = callers[c] (checksum, args, 2, &error);
-
-      g_assert_no_error (error);
-      g_assert_cmpstr (g_value_get_string (result), ==, expected);
-      result_free (result);
-    }
+  check_each_caller (checksum, args, 2, check_string, expected);
   args_free (args, 2);
 }
 
@@ -429,6 +455,13 @@ test_environ_getenv (void)
 
 /* A string array with its length as an argument, into a GVariant. */
 static void
+check_variant (const GValue  *result,
+               gconstpointer  expected)
+{
+  g_assert_true (g_variant_equal (g_value_get_variant (result), expected));
+}
+
+static void
 test_variant_new_strv (void)
 {
   g_autoptr(SaFunction) new_strv = wrap ("GLib", "Variant.new_strv");
@@ -436,37 +469,27 @@ test_variant_new_strv (void)
   g_autoptr(GVariant) expected = g_variant_ref_sink (g_variant_new_strv (strv, -1));
   GValue *args = args_new (1, G_TYPE_STRV, strv);
 
-  for (guint c = 0; c < G_N_ELEMENTS (callers); c++)
-    {
-      g_autoptr(GError) error = NULL;
-      GValue *result = callers[c] (new_strv, args, 1, &error);
-
-      g_assert_no_error (error);
-      g_assert_true (g_variant_equal (g_value_get_variant (result), expected));
-      result_free (result);
-    }
+  check_each_caller (new_strv, args, 1, check_variant, expected);
   args_free (args, 1);
 }
 
 /* A string array the callee keeps (transfer none), copied. */
 static void
+check_strv_copy (const GValue  *result,
+                 gconstpointer  expected)
+{
+  char **got = g_value_get_boxed (result);
+
+  g_assert_true (g_strv_equal ((const char * const *) got, expected));
+  g_assert_true ((gconstpointer) got != expected);
+}
+
+static void
 test_system_data_dirs (void)
 {
   g_autoptr(SaFunction) dirs = wrap ("GLib", "get_system_data_dirs");
-  const char * const *expected = g_get_system_data_dirs ();
 
-  for (guint c = 0; c < G_N_ELEMENTS (callers); c++)
-    {
-      g_autoptr(GError) error = NULL;
-      GValue *result = callers[c] (dirs, NULL, 0, &error);
-      char **got;
-
-      g_assert_no_error (error);
-      got = g_value_get_boxed (result);
-      g_assert_true (g_strv_equal ((const char * const *) got, expected));
-      g_assert_true ((gpointer) got != (gpointer) expected);
-      result_free (result);
-    }
+  check_each_caller (dirs, NULL, 0, check_strv_copy, g_get_system_data_dirs ());
 }
 
 static void
@@ -474,15 +497,7 @@ test_get_user_name (void)
 {
   g_autoptr(SaFunction) user = wrap ("GLib", "get_user_name");
 
-  for (guint c = 0; c < G_N_ELEMENTS (callers); c++)
-    {
-      g_autoptr(GError) error = NULL;
-      GValue *result = callers[c] (user, NULL, 0, &error);
-
-      g_assert_no_error (error);
-      g_assert_cmpstr (g_value_get_string (result), ==, g_get_user_name ());
-      result_free (result);
-    }
+  check_each_caller (user, NULL, 0, check_string, g_get_user_name ());
 }
 
 static void
@@ -951,15 +966,7 @@ test_variant_get_strv (void)
   g_autoptr(GVariant) variant = g_variant_ref_sink (g_variant_new_strv (strv, -1));
   GValue *args = args_new (1, G_TYPE_VARIANT, variant);
 
-  for (guint c = 0; c < G_N_ELEMENTS (callers); c++)
-    {
-      g_autoptr(GError) error = NULL;
-      GValue *result = callers[c] (get_strv, args, 1, &error);
-
-      g_assert_no_error (error);
-      g_assert_true (g_strv_equal (g_value_get_boxed (result), strv));
-      result_free (result);
-    }
+  check_each_caller (get_strv, args, 1, check_strv_copy, strv);
   args_free (args, 1);
 }
 
