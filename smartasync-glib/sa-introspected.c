@@ -939,6 +939,10 @@ value_from_arg (const Arg  *arg,
         }
       else if (full)
         g_value_take_object (value, in->v_pointer);
+      else if (in->v_pointer != NULL && g_object_is_floating (in->v_pointer))
+        /* A floating constructor's result (GTK's widgets): owned by the
+         * value, as bindings sink it. */
+        g_value_take_object (value, g_object_ref_sink (in->v_pointer));
       else
         g_value_set_object (value, in->v_pointer);
       return;
