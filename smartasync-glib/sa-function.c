@@ -777,9 +777,9 @@ sa_function_set_result_types (SaFunction  *self,
  * %SA_ERROR_ARGUMENT_TYPE instead of reaching the function. What a typelib
  * cannot describe well enough to call safely (callbacks other than the
  * async one, caller-allocated structures, lists and hash tables, arrays of
- * other types) is refused here with %SA_ERROR_UNSUPPORTED; an unknown
- * namespace or name with %SA_ERROR_NOT_FOUND, as is every call when the
- * library was built without gobject-introspection.
+ * other types) is refused here with %SA_ERROR_UNSUPPORTED, and so is every
+ * call when the library was built without libgirepository; an unknown
+ * namespace or name with %SA_ERROR_NOT_FOUND.
  *
  * Returns: (transfer full) (nullable): a new function, or %NULL with
  *   @error set
