@@ -170,7 +170,7 @@ sa_call_new_task (SaCall              *call,
   /* The function's name is what sysprof and debuggers show, rather than
    * the stringified tag the g_task_set_source_tag() macro would set. */
   (g_task_set_source_tag) (task, source_tag != NULL ? source_tag : sa_function_call_async);
-  g_task_set_name (task, task_name != NULL ? task_name : call->function->interned_name);
+  g_task_set_name (task, task_name != NULL ? task_name : sa_function_interned_name (call->function));
   g_task_set_task_data (task, sa_call_ref (call), (GDestroyNotify) sa_call_unref);
   if (source_tag != NULL)
     g_object_set_qdata (G_OBJECT (task), sa_call_quark (), call);

@@ -19,7 +19,7 @@ struct _SaFunction
   GObject          parent_instance;
 
   char            *name;
-  const char      *interned_name;  /* for reports that outlive the function */
+  const char      *interned_name;  /* atomic: sa_function_interned_name () */
   SaFunctionFlags  flags;
   GType            return_type;
   GType           *param_types;
@@ -68,6 +68,23 @@ static inline gboolean
 sa_function_owner_thread_only (SaFunction *self)
 {
   return (self->flags & SA_FUNCTION_FLAGS_OWNER_THREAD) != 0;
+}
+
+/* The name interned, for what may outlive the function (a task's name, a
+ * late report): interned on first use, so that a function never called
+ * that way costs no quark (GLib keeps every quark, and a program that
+ * wraps thousands of typelib functions would fill its table). */
+static inline const char *
+sa_function_interned_name (SaFunction *self)
+{
+  const char *name = g_atomic_pointer_get (&self->interned_name);
+
+  if (G_UNLIKELY (name == NULL))
+    {
+      name = g_intern_string (self->name != NULL ? self->name : "");
+      g_atomic_pointer_set (&self->interned_name, name);
+    }
+  return name;
 }
 
 SaFunctionKind sa_function_kind        (SaFunction *self);

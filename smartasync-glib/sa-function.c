@@ -202,7 +202,6 @@ sa_function_set_property (GObject      *object,
     {
     case PROP_NAME:
       self->name = g_value_dup_string (value);
-      self->interned_name = g_intern_string (self->name != NULL ? self->name : "");
       break;
     case PROP_FLAGS:
       self->flags = g_value_get_flags (value);

@@ -98,7 +98,7 @@ sa_pair_token_take (gpointer     token,
           (generation & 1) == 1)
         {
           call = slot->call;
-          slot->last_name = call->function->interned_name;
+          slot->last_name = sa_function_interned_name (call->function);
           slot->generation++;
           slot->next_free = pair_slots_free;
           pair_slots_free = index;

@@ -95,7 +95,7 @@ sa_value_pair_start (SaCallable *callable,
 
   task = g_task_new (function, call->op_cancellable, sa_value_pair_ready, call);
   (g_task_set_source_tag) (task, sa_value_pair_start);
-  g_task_set_name (task, function->interned_name);
+  g_task_set_name (task, sa_function_interned_name (function));
   g_object_weak_ref (G_OBJECT (task), value_async_task_gone, sa_call_ref (call));
 
   self->func (call->args, function->n_params, call->op_cancellable, task,

@@ -10,6 +10,7 @@
 #include <smartasync-glib.h>
 #include <gio/gio.h>
 #include <gobject/gvaluecollector.h>
+#include <girepository.h>
 #include <string.h>
 
 #include "sa-test-util.h"
@@ -970,6 +971,93 @@ test_variant_get_strv (void)
   args_free (args, 1);
 }
 
+/* Every function and method of GLib, GObject and Gio is wrapped, or
+ * refused with SA_ERROR_UNSUPPORTED saying why: no crash, no critical. */
+static guint n_wrapped;
+static guint n_refused;
+
+static void
+wrap_or_refuse (GIBaseInfo *info)
+{
+  g_autoptr(GError) error = NULL;
+  SaFunction *function = sa_function_new_for_callable_info (info, &error);
+
+  if (function != NULL)
+    {
+      g_assert_no_error (error);
+      n_wrapped++;
+      g_object_unref (function);
+      return;
+    }
+  g_assert_error (error, SA_ERROR, SA_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "cannot be wrapped: "));
+  n_refused++;
+}
+
+static void
+test_every_function (void)
+{
+  const char *namespaces[] = { "GLib", "GObject", "Gio" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (namespaces); k++)
+    {
+      int n_infos;
+
+      g_assert_nonnull (g_irepository_require (NULL, namespaces[k], "2.0", 0, NULL));
+      n_infos = g_irepository_get_n_infos (NULL, namespaces[k]);
+      for (int i = 0; i < n_infos; i++)
+        {
+          GIBaseInfo *info = g_irepository_get_info (NULL, namespaces[k], i);
+          int n_methods = 0;
+
+          switch (g_base_info_get_type (info))
+            {
+            case GI_INFO_TYPE_FUNCTION:
+              wrap_or_refuse (info);
+              break;
+            case GI_INFO_TYPE_OBJECT:
+              n_methods = g_object_info_get_n_methods (info);
+              for (int j = 0; j < n_methods; j++)
+                {
+                  GIBaseInfo *method = g_object_info_get_method (info, j);
+
+                  wrap_or_refuse (method);
+                  g_base_info_unref (method);
+                }
+              break;
+            case GI_INFO_TYPE_INTERFACE:
+              n_methods = g_interface_info_get_n_methods (info);
+              for (int j = 0; j < n_methods; j++)
+                {
+                  GIBaseInfo *method = g_interface_info_get_method (info, j);
+
+                  wrap_or_refuse (method);
+                  g_base_info_unref (method);
+                }
+              break;
+            case GI_INFO_TYPE_STRUCT:
+            case GI_INFO_TYPE_BOXED:
+              n_methods = g_struct_info_get_n_methods (info);
+              for (int j = 0; j < n_methods; j++)
+                {
+                  GIBaseInfo *method = g_struct_info_get_method (info, j);
+
+                  wrap_or_refuse (method);
+                  g_base_info_unref (method);
+                }
+              break;
+            default:
+              break;
+            }
+          g_base_info_unref (info);
+        }
+    }
+
+  g_test_message ("%u wrapped, %u refused", n_wrapped, n_refused);
+  /* 2774 and 821 with Debian 12's typelibs. */
+  g_assert_cmpuint (n_wrapped, >, 2 * n_refused);
+}
+
 /* Refusals and bad input */
 
 static void
@@ -1135,6 +1223,7 @@ main (int   argc,
   g_test_add_func ("/introspected/boxed/key-file", test_key_file);
   g_test_add_func ("/introspected/variant/get-strv", test_variant_get_strv);
   g_test_add_func ("/introspected/refused", test_refused);
+  g_test_add_func ("/introspected/every-function-of-glib-gobject-gio", test_every_function);
   g_test_add_func ("/introspected/by-symbol", test_by_symbol);
   g_test_add_func ("/introspected/bad-arguments", test_bad_arguments);
   g_test_add_func ("/introspected/blocking-off-the-loop", test_blocking_off_the_loop);
