@@ -994,6 +994,23 @@ wrap_or_refuse (GIBaseInfo *info)
   n_refused++;
 }
 
+typedef GIBaseInfo *(*GetMethod) (GIBaseInfo *info,
+                                  int         n);
+
+static void
+wrap_or_refuse_methods (GIBaseInfo *info,
+                        int         n_methods,
+                        GetMethod   get_method)
+{
+  for (int j = 0; j < n_methods; j++)
+    {
+      GIBaseInfo *method = get_method (info, j);
+
+      wrap_or_refuse (method);
+      g_base_info_unref (method);
+    }
+}
+
 static void
 test_every_function (void)
 {
@@ -1008,7 +1025,6 @@ test_every_function (void)
       for (int i = 0; i < n_infos; i++)
         {
           GIBaseInfo *info = g_irepository_get_info (NULL, namespaces[k], i);
-          int n_methods = 0;
 
           switch (g_base_info_get_type (info))
             {
@@ -1016,35 +1032,17 @@ test_every_function (void)
               wrap_or_refuse (info);
               break;
             case GI_INFO_TYPE_OBJECT:
-              n_methods = g_object_info_get_n_methods (info);
-              for (int j = 0; j < n_methods; j++)
-                {
-                  GIBaseInfo *method = g_object_info_get_method (info, j);
-
-                  wrap_or_refuse (method);
-                  g_base_info_unref (method);
-                }
+              wrap_or_refuse_methods (info, g_object_info_get_n_methods (info),
+                                      (GetMethod) g_object_info_get_method);
               break;
             case GI_INFO_TYPE_INTERFACE:
-              n_methods = g_interface_info_get_n_methods (info);
-              for (int j = 0; j < n_methods; j++)
-                {
-                  GIBaseInfo *method = g_interface_info_get_method (info, j);
-
-                  wrap_or_refuse (method);
-                  g_base_info_unref (method);
-                }
+              wrap_or_refuse_methods (info, g_interface_info_get_n_methods (info),
+                                      (GetMethod) g_interface_info_get_method);
               break;
             case GI_INFO_TYPE_STRUCT:
             case GI_INFO_TYPE_BOXED:
-              n_methods = g_struct_info_get_n_methods (info);
-              for (int j = 0; j < n_methods; j++)
-                {
-                  GIBaseInfo *method = g_struct_info_get_method (info, j);
-
-                  wrap_or_refuse (method);
-                  g_base_info_unref (method);
-                }
+              wrap_or_refuse_methods (info, g_struct_info_get_n_methods (info),
+                                      (GetMethod) g_struct_info_get_method);
               break;
             default:
               break;
