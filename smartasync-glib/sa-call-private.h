@@ -40,6 +40,7 @@ struct _SaCall
   /* Where completion goes: the caller's task (async callers), or a wakeup
    * of the private context a sync caller waits in. */
   GTask           *task;
+  struct _SaCallResult *pending;  /* instead of a task (sa-call-result.c) */
   SaWaitContext   *wait;
 
   /* Where a pair was started: it must complete in the thread-default

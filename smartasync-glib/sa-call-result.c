@@ -1,10 +1,17 @@
-/* sa-call-result.c: the result of a smart call made in a sync context
+/* sa-call-result.c: the GAsyncResult of a call that needs no GTask
  *
- * A smart call in a sync context has completed before it returns, and its
- * callback runs before it returns too; nothing may be left for the
- * caller's main context to dispatch later. A GTask would insist on
- * delivering through that context, so the completed result is this small
- * GAsyncResult instead. sa_function_call_finish() accepts both.
+ * Two kinds of call hand out this small result instead of a GTask:
+ *
+ * - A smart call in a sync context has completed before it returns, and
+ *   its callback runs before it returns too; nothing may be left for the
+ *   caller's main context to dispatch later, where a GTask would insist on
+ *   delivering.
+ * - An async caller's plain call_async(): all it needs of a GTask is
+ *   GIO's delivery rule (in the caller's thread-default context, never
+ *   from inside the _async call), which is a few lines here
+ *   (sa_call_result_deliver()) and a GTask's cost is not.
+ *
+ * sa_function_call_finish() accepts both this and a GTask.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -15,10 +22,16 @@
 
 struct _SaCallResult
 {
-  GObject   parent_instance;
+  GObject              parent_instance;
 
-  SaCall   *call;
-  gpointer  user_data;
+  SaCall              *call;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+
+  /* Pending results only: where, and after which iteration, the callback
+   * may run. */
+  GMainContext        *context;
+  gint64               creation_time;
 };
 
 static void sa_call_result_async_result_iface_init (GAsyncResultIface *iface);
@@ -60,6 +73,7 @@ sa_call_result_finalize (GObject *object)
   SaCallResult *self = SA_CALL_RESULT (object);
 
   g_clear_pointer (&self->call, sa_call_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (sa_call_result_parent_class)->finalize (object);
 }
@@ -89,8 +103,83 @@ sa_call_result_new (SaCall   *call,
   return self;
 }
 
+/* The result of an async caller's call, handed to @callback by
+ * sa_call_result_deliver() once the call is settled. The call holds it
+ * until then (call->pending), and it holds the call. */
+SaCallResult *
+sa_call_result_new_pending (SaCall              *call,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  SaCallResult *self = sa_call_result_new (call, user_data);
+  GSource *current = g_main_current_source ();
+
+  self->callback = callback;
+  self->context = g_main_context_ref_thread_default ();
+  self->creation_time = current != NULL ? g_source_get_time (current) : 0;
+
+  return self;
+}
+
 SaCall *
 sa_call_result_call (SaCallResult *self)
 {
   return self->call;
+}
+
+/* Where a pending result is delivered; NULL for a sync caller's. */
+GMainContext *
+sa_call_result_context (SaCallResult *self)
+{
+  return self->context;
+}
+
+static void
+invoke (SaCallResult *self)
+{
+  if (self->callback != NULL)
+    self->callback (G_OBJECT (self->call->function), G_ASYNC_RESULT (self),
+                    self->user_data);
+}
+
+static gboolean
+invoke_in_idle (gpointer data)
+{
+  invoke (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the callback now where GTask would (dispatched by the caller's
+ * context, in a later iteration than the call began, and not inside a
+ * "cancelled" emission), else from an idle source there. Takes over
+ * @self. */
+void
+sa_call_result_deliver (SaCallResult *self)
+{
+  GSource *current = g_main_current_source ();
+  GCancellable *cancellable = self->call->cancellable;
+  GMainContext *context;
+  GSource *idle;
+
+  if (current != NULL &&
+      g_source_get_context (current) == self->context &&
+      g_source_get_time (current) > self->creation_time &&
+      (cancellable == NULL || !g_cancellable_is_cancelled (cancellable)))
+    {
+      invoke (self);
+      g_object_unref (self);
+      return;
+    }
+
+  /* The context is held until the source is let go of: once attached,
+   * the callback may run and drop the result, and with it the context's
+   * last reference, before g_source_unref() locks that context. */
+  context = g_main_context_ref (self->context);
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, invoke_in_idle, self, g_object_unref);
+  g_source_set_static_name (idle, "[smartasync] deliver");
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+  g_main_context_unref (context);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sa-call-private.h"
+#include "sa-call-result-private.h"
 #include "sa-callable-private.h"
 #include "sa-error.h"
 #include "sa-pool-private.h"
@@ -73,6 +74,7 @@ sa_call_unref (SaCall *call)
   sa_value_clear (&call->result);
   g_clear_error (&call->error);
   g_clear_object (&call->task);
+  g_clear_object (&call->pending);
   if (call->wait != NULL)
     {
       /* The context an abandoned call was started in can be let go of
@@ -119,6 +121,12 @@ sa_call_complete (SaCall *call)
   if (call->wait != NULL)
     {
       sa_wait_context_wake (call->wait);
+      return;
+    }
+
+  if (call->pending != NULL)
+    {
+      sa_call_result_deliver (g_steal_pointer (&call->pending));
       return;
     }
 
@@ -199,6 +207,8 @@ sa_call_delivery_context (SaCall *call)
     return call->wait->context;
   if (call->task != NULL)
     return g_task_get_context (call->task);
+  if (call->pending != NULL)
+    return sa_call_result_context (call->pending);
   return NULL;
 }
 
@@ -296,6 +306,14 @@ end_cancelled_call (GCancellable *cancellable,
   if (call->wait != NULL)
     {
       sa_wait_context_wake (call->wait);
+      return;
+    }
+
+  /* The result reports the cancellation, as a GTask does, and never
+   * reads what the callable's side writes. */
+  if (call->pending != NULL)
+    {
+      sa_call_result_deliver (g_steal_pointer (&call->pending));
       return;
     }
 

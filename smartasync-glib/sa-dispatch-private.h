@@ -26,6 +26,7 @@ typedef struct
   const char          *task_name;
   GAsyncReadyCallback  callback;
   gpointer             user_data;
+  gboolean             tasked;  /* a GTask, even when no more than delivery is needed */
 } SaTaskSpec;
 
 SaPath        sa_dispatch_decide      (SaFunction       *function,

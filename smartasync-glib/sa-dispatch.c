@@ -282,22 +282,49 @@ sa_dispatch_run_sync (SaFunction *function,
   return outcome;
 }
 
-/* Starts an async caller's path; the caller's task is returned on
+/* Whether a call_async() of an async caller can be delivered by a
+ * result of ours (sa-call-result.c) rather than a GTask: what it needs
+ * from a GTask is only delivery. A library's own source object, tag or
+ * name (call_async_full () always makes a task), an application held
+ * until delivery, a sync wait of this thread
+ * that must see the delivery, a hop or a max-concurrency queue all need
+ * the task. */
+static gboolean
+can_deliver_untasked (SaFunction       *function,
+                      SaPath            path,
+                      const SaTaskSpec *spec,
+                      GApplication     *application)
+{
+  return !spec->tasked && spec->source_object == NULL && application == NULL &&
+         (path == SA_PATH_START_HERE || path == SA_PATH_WORKER) &&
+         g_atomic_int_get (&function->max_concurrency) == 0 &&
+         !sa_wait_in_progress ();
+}
+
+/* Starts an async caller's path; the caller's callback runs on
  * completion, in the caller's context and never from inside this
- * function. */
+ * function. With @tasked FALSE, no GTask is made when none is needed, and
+ * NULL is returned. */
 static GTask *
 run_async (SaFunction       *function,
            SaPath            path,
            SaCall           *call,
            const SaTaskSpec *spec,
-           GApplication     *application)
+           GApplication     *application,
+           gboolean          tasked)
 {
-  GTask *task = sa_call_new_task (call, spec->source_object, spec->source_tag,
-                                  spec->task_name, spec->callback, spec->user_data);
+  GTask *task = NULL;
 
-  sa_wait_adopt_guest (call, task);
-  if (application != NULL)
-    sa_call_hold_application (call, application);
+  if (!tasked && can_deliver_untasked (function, path, spec, application))
+    call->pending = sa_call_result_new_pending (call, spec->callback, spec->user_data);
+  else
+    {
+      task = sa_call_new_task (call, spec->source_object, spec->source_tag,
+                               spec->task_name, spec->callback, spec->user_data);
+      sa_wait_adopt_guest (call, task);
+      if (application != NULL)
+        sa_call_hold_application (call, application);
+    }
 
   if (call->error != NULL ||
       g_cancellable_set_error_if_cancelled (call->cancellable, &call->error))
@@ -366,7 +393,7 @@ sa_dispatch_smart (SaFunction       *function,
   trace (function, entry_name, TRUE, async_caller, path);
 
   if (async_caller)
-    return G_ASYNC_RESULT (run_async (function, path, call, spec, application));
+    return G_ASYNC_RESULT (run_async (function, path, call, spec, application, TRUE));
 
   outcome = sa_dispatch_run_sync (function, path, call, sa_function_get_timeout (function));
   result = sa_call_result_new (outcome, spec->user_data);
@@ -383,9 +410,12 @@ sa_dispatch_async (SaFunction       *function,
                    const SaTaskSpec *spec)
 {
   SaPath path = sa_dispatch_decide (function, TRUE);
+  GTask *task;
 
   trace (function, entry_name, FALSE, TRUE, path);
-  g_object_unref (run_async (function, path, call, spec, sa_context_starting_application ()));
+  task = run_async (function, path, call, spec, sa_context_starting_application (), FALSE);
+  if (task != NULL)
+    g_object_unref (task);
 }
 
 /* Starts an async caller's path for a call that wakes call->wait when it

@@ -1903,6 +1903,7 @@ sa_function_call_async_full (SaFunction          *self,
     .task_name = task_name,
     .callback = callback,
     .user_data = user_data,
+    .tasked = TRUE,
   };
   va_list var_args;
 
@@ -1989,6 +1990,19 @@ sa_function_call_finish (SaFunction    *self,
       g_return_val_if_fail (SA_IS_CALL_RESULT (result), FALSE);
       call = sa_call_result_call (SA_CALL_RESULT (result));
       g_return_val_if_fail (call->function == self, FALSE);
+
+      /* An async caller's result reports a cancelled cancellable as
+       * cancelled, whatever the call's outcome, as a GTask would; a call
+       * ended by its cancellable is never read. */
+      if (!call->finished && call->cancellable != NULL &&
+          sa_call_result_context (SA_CALL_RESULT (result)) != NULL &&
+          g_cancellable_set_error_if_cancelled (call->cancellable, error))
+        {
+          call->finished = TRUE;
+          if (value != NULL)
+            sa_value_init_result (value, self->return_type);
+          return FALSE;
+        }
     }
   else
     {

@@ -66,6 +66,8 @@ value_async_task_gone (gpointer  data,
   if (g_atomic_int_get (&call->completions) == 0 &&
       g_atomic_int_get (&call->state) == SA_CALL_PENDING)
     {
+      /* Held until the source is let go of (see sa_call_result_deliver ()). */
+      g_autoptr(GMainContext) context = g_main_context_ref (sa_call_delivery_context (call));
       g_autoptr(GSource) idle = g_idle_source_new ();
 
       g_set_error (&call->error, SA_ERROR, SA_ERROR_FAILED,
@@ -79,7 +81,7 @@ value_async_task_gone (gpointer  data,
       g_source_set_callback (idle, complete_dropped_call, sa_call_ref (call),
                              (GDestroyNotify) sa_call_unref);
       g_source_set_static_name (idle, "[smartasync] dropped task");
-      g_source_attach (idle, sa_call_delivery_context (call));
+      g_source_attach (idle, context);
     }
 
   sa_call_unref (call);

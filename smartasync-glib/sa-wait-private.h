@@ -64,6 +64,7 @@ gboolean       sa_wait_run                    (SaCall          *call,
                                                SaWaitStartFunc  start,
                                                int              timeout_msec,
                                                GError         **error);
+gboolean       sa_wait_in_progress            (void);
 void           sa_wait_adopt_guest            (SaCall          *call,
                                                GTask           *task);
 int            sa_wait_default_stall_warning  (void);

@@ -308,6 +308,14 @@ guest_free (gpointer  data,
   g_free (guest);
 }
 
+/* Whether this thread is waiting in a private context (a sync caller's
+ * wait), which a call started now may need to know about. */
+gboolean
+sa_wait_in_progress (void)
+{
+  return innermost_wait != NULL;
+}
+
 /* An async call whose task delivers in the context a sync caller of this
  * thread is waiting in: that wait goes on until the task has delivered,
  * or its callback would be lost with the wait (a call made by a finalizer

@@ -410,6 +410,63 @@ test_path_call_async_never_calls_back_inside_the_call (void)
   outcome_clear (&o);
 }
 
+/* A pair that succeeds from an idle, whatever its cancellable says. */
+static void
+stubborn_async (int                  value,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
+
+  g_task_return_int (task, value);
+}
+
+static int
+stubborn_finish (GAsyncResult  *result,
+                 GError       **error)
+{
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}
+
+/* A call_async() result is not a GTask, but keeps GTask's rules: a
+ * cancellable cancelled before the callback runs makes the call fail
+ * with CANCELLED even when the callable succeeded, and the callback runs
+ * once, later, in the thread-default context of the calling thread. */
+static void
+test_path_call_async_result_keeps_gtask_rules (void)
+{
+  g_autoptr(SaFunction) fn = sa_function_new_async ("stubborn", G_CALLBACK (stubborn_async),
+                                                    G_CALLBACK (stubborn_finish), 0,
+                                                    G_TYPE_INT, 1, G_TYPE_INT);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  Outcome o = { 0 };
+
+  o.loop = g_main_loop_new (NULL, FALSE);
+  sa_function_call_async (fn, cancellable, on_finished, &o, 7);
+  g_cancellable_cancel (cancellable);
+  g_assert_cmpint (o.done, ==, 0);
+  g_main_loop_run (o.loop);
+  g_assert_cmpint (o.done, ==, 1);
+  g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  outcome_clear (&o);
+
+  /* Uncancelled: the value, in the context pushed when calling. */
+  g_main_context_push_thread_default (context);
+  o.loop = g_main_loop_new (context, FALSE);
+  sa_function_call_async (fn, NULL, on_finished, &o, 8);
+  g_assert_cmpint (o.done, ==, 0);
+  g_main_loop_run (o.loop);
+  g_main_context_pop_thread_default (context);
+  g_assert_cmpint (o.done, ==, 1);
+  g_assert_no_error (o.error);
+  g_assert_cmpint (g_value_get_int (&o.value), ==, 8);
+  g_assert_true (o.context == context);
+  g_assert_true (o.thread == g_thread_self ());
+  outcome_clear (&o);
+}
+
 typedef struct
 {
   SaFunction *delay;
@@ -652,6 +709,8 @@ main (int   argc,
                    test_path_call_async_from_a_thread_without_a_context);
   g_test_add_func ("/path/call-async/never-calls-back-inside-the-call",
                    test_path_call_async_never_calls_back_inside_the_call);
+  g_test_add_func ("/path/call-async/result-keeps-gtask-rules",
+                   test_path_call_async_result_keeps_gtask_rules);
   g_test_add_func ("/path/call-async/with-source-reports-that-source",
                    test_path_call_async_with_source_reports_that_source);
   g_test_add_func ("/path/call-sync/inside-a-loop-never-iterates-it",

@@ -189,8 +189,10 @@ test_library_sets_source_tag_and_task_name (void)
   g_free (fetched.task_name);
 }
 
-/* Without a name of its own, a task is named after the function, which is
- * what sysprof and debuggers show. */
+/* A plain call_async() hands its callback a result tagged with
+ * sa_function_call_async and sourced from the function, but no GTask:
+ * delivery is all it needs one for. call_async_full() always makes a task,
+ * named after the function unless it is given a name. */
 static void
 on_plain_done (GObject      *source,
                GAsyncResult *result,
@@ -198,21 +200,30 @@ on_plain_done (GObject      *source,
 {
   Fetched *fetched = user_data;
   g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GObject) from_result = g_async_result_get_source_object (result);
 
-  fetched->task_name = g_strdup (g_task_get_name (G_TASK (result)));
+  g_assert_true (from_result == source);
+  fetched->task_name = G_IS_TASK (result) ? g_strdup (g_task_get_name (G_TASK (result))) : NULL;
   fetched->tagged = g_async_result_is_tagged (result, sa_function_call_async);
   g_assert_true (sa_function_call_finish (SA_FUNCTION (source), result, &value, NULL));
   g_main_loop_quit (fetched->loop);
 }
 
 static void
-test_task_is_named_after_the_function (void)
+test_plain_result_and_named_task (void)
 {
   g_autoptr(FooClient) client = g_object_new (FOO_TYPE_CLIENT, NULL);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Fetched fetched = { loop, client, 0, FALSE, NULL, NULL };
 
   sa_function_call_async (client->fetch, NULL, on_plain_done, &fetched, 1, 1);
+  g_main_loop_run (loop);
+  g_assert_null (fetched.task_name);
+  g_assert_true (fetched.tagged);
+
+  fetched.tagged = FALSE;
+  sa_function_call_async_full (client->fetch, client->fetch, NULL, NULL, NULL,
+                               on_plain_done, &fetched, 1, 1);
   g_main_loop_run (loop);
   g_assert_cmpstr (fetched.task_name, ==, "foo-fetch");
   g_assert_true (fetched.tagged);
@@ -307,8 +318,8 @@ main (int   argc,
                    test_blocking_false_without_error_is_a_value);
   g_test_add_func ("/shapes/library/sets-source-tag-and-task-name",
                    test_library_sets_source_tag_and_task_name);
-  g_test_add_func ("/shapes/library/task-is-named-after-the-function",
-                   test_task_is_named_after_the_function);
+  g_test_add_func ("/shapes/library/plain-result-or-named-task",
+                   test_plain_result_and_named_task);
   g_test_add_func ("/shapes/declarations/abstract-types-are-refused",
                    test_abstract_types_are_refused);
   g_test_add_func ("/shapes/declarations/name-must-be-utf8",
