@@ -5,6 +5,7 @@ SmartAsync's own test suite (genropy/smartasync 0.5.0,
 tests/test_smartasync.py) that it covers; the code is ours."""
 
 import asyncio
+import os
 import threading
 import time
 
@@ -561,3 +562,74 @@ def test_c_callers_get_a_safunction():
     ok, value, ticks = SaTestCaller.call_from_loop(
         function, [as_object(lib), as_object('c')], True)
     assert ok and value == 'C' and lib.processed == ['C']
+
+
+# Which asyncio loop is running is looked up on every call, without
+# CPython's getpid() per lookup (the override keeps the last loop seen on
+# each thread): each check below fails if that shortcut trusts a loop that
+# is not running on the calling thread.
+@smartasync
+async def running_loop():
+    return asyncio.get_running_loop()
+
+
+@smartasync
+def in_thread():
+    return threading.get_ident()
+
+
+def test_each_loop_on_a_thread_is_the_one_seen():
+    async def main():
+        return await running_loop()
+
+    first = asyncio.new_event_loop()
+    second = asyncio.new_event_loop()
+    try:
+        assert first.run_until_complete(main()) is first
+        # Between loops: a plain call, run to completion, not a coroutine.
+        between = running_loop()
+        assert isinstance(between, asyncio.AbstractEventLoop)
+        assert between is not first
+        assert second.run_until_complete(main()) is second
+    finally:
+        first.close()
+        second.close()
+
+
+def test_another_thread_is_not_in_the_loop_of_this_one():
+    async def main():
+        # Offloaded: runs on another thread.
+        offloaded = await in_thread()
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(in_thread()))
+        thread.start()
+        thread.join()
+        return offloaded, seen[0], thread.ident
+
+    offloaded, from_thread, ident = asyncio.run(main())
+    assert offloaded != threading.get_ident()
+    # A plain call on that thread, which runs no loop: its own ident.
+    assert from_thread == ident
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs os.fork()')
+def test_a_child_forked_in_a_loop_runs_none():
+    async def main():
+        await running_loop()    # the loop is now the one remembered
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            # The child: the parent's loop is not running here.
+            try:
+                ok = in_thread() == threading.get_ident()
+            except BaseException:
+                ok = False
+            os.write(write_end, b'1' if ok else b'0')
+            os._exit(0)
+        os.close(write_end)
+        answer = os.read(read_end, 1)
+        os.close(read_end)
+        os.waitpid(pid, 0)
+        return answer
+
+    assert asyncio.run(main()) == b'1'

@@ -26,10 +26,12 @@ import contextvars
 import ctypes
 import functools
 import inspect
+import os
 import sys
 import threading
 import types
 import typing
+import weakref
 
 import gi
 from gi.repository import GLib, GObject, Gio
@@ -247,7 +249,44 @@ def gtype_for(spec):
 __all__.append('gtype_for')
 
 
-_get_running_loop = asyncio._get_running_loop
+_asyncio_running_loop = asyncio._get_running_loop
+_BASE_RUN_FOREVER = asyncio.BaseEventLoop.run_forever
+_get_ident = threading.get_ident
+
+
+class _LoopCache(threading.local):
+    # Until a loop is seen, a reference that gives None, as a dead weak
+    # reference does; as a class attribute, a missing one costs no
+    # AttributeError on every call.
+    ref = type(None)
+
+
+_loop_cache = _LoopCache()
+
+
+def _get_running_loop():
+    """asyncio._get_running_loop() without its system call.
+
+    Inside a running loop, CPython's own lookup calls getpid() to notice a
+    fork, which is most of the cost of a smart call of an ``async def``.
+    The last running loop seen on this thread is kept (weakly) and trusted
+    while it is running here: asyncio's own loops set ``_thread_id`` for as
+    long as they run, and one thread runs one loop at a time. Other loops
+    (gbulb's, uvloop) take asyncio's lookup, and a forked child forgets."""
+    loop = _loop_cache.ref()
+    if loop is not None and loop._thread_id == _get_ident():
+        return loop
+    loop = _asyncio_running_loop()
+    if loop is not None and type(loop).run_forever is _BASE_RUN_FOREVER:
+        _loop_cache.ref = weakref.ref(loop)
+    return loop
+
+
+def _forget_loops_in_child():
+    _loop_cache.__dict__.pop('ref', None)
+
+
+os.register_at_fork(after_in_child=_forget_loops_in_child)
 
 # Looked up once for Function.__call__'s sync path.
 _get_mode = SmartAsync.Function.get_mode
