@@ -967,25 +967,34 @@ test_blocking_calls_do_not_stall_the_loop (void)
   Ticking t = { 0 };
   guint tick_id;
 
-  t.sleeper = new_sleeper ();
-  t.loop = g_main_loop_new (NULL, FALSE);
-  tick_id = g_timeout_add (10, ticking_tick, &t);
-  g_idle_add (ticking_start, &t);
-  g_main_loop_run (t.loop);
+  /* A stall that the library causes comes back at every attempt; one
+   * that a loaded machine causes does not: up to 3 attempts, as in the
+   * Python, GJS and Vala tests. */
+  for (guint attempt = 0; attempt < 3; attempt++)
+    {
+      t = (Ticking) { 0 };
+      t.sleeper = new_sleeper ();
+      t.loop = g_main_loop_new (NULL, FALSE);
+      tick_id = g_timeout_add (10, ticking_tick, &t);
+      g_idle_add (ticking_start, &t);
+      g_main_loop_run (t.loop);
+      g_source_remove (tick_id);
+      g_main_loop_unref (t.loop);
+      g_object_unref (t.sleeper);
 
-  g_assert_cmpint (t.completed, ==, 4);
+      g_assert_cmpint (t.completed, ==, 4);
+      g_test_message ("%d ticks of the 10 ms timer during the calls, longest gap %" G_GINT64_FORMAT " ms",
+                      t.ticks - t.ticks_at_start, t.longest_gap / 1000);
+      if (t.ticks - t.ticks_at_start >= 5 && t.longest_gap < 150 * 1000)
+        break;
+    }
+
   /* Four 200 ms blocking calls ran; a stalled loop would tick 0 times in
    * that span, a running one about 20. And it never stopped: a loop
    * blocked in any one call would leave a gap of at least 200 ms. */
-  g_test_message ("%d ticks of the 10 ms timer during the calls, longest gap %" G_GINT64_FORMAT " ms",
-                  t.ticks - t.ticks_at_start, t.longest_gap / 1000);
   g_assert_cmpint (t.ticks - t.ticks_at_start, >=, 5);
   if (!sa_test_slow_machine ())
     g_assert_cmpint (t.longest_gap, <, 150 * 1000);
-
-  g_source_remove (tick_id);
-  g_main_loop_unref (t.loop);
-  g_object_unref (t.sleeper);
 }
 
 int

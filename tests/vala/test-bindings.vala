@@ -256,25 +256,34 @@ static void test_async_caller_async_pair () {
 
 static async void async_caller_blocking_callable () {
     {
-        int64[] times = { get_monotonic_time () };   /* the start, each tick, the result */
-        var timer = Timeout.add (10, () => {
-            times += get_monotonic_time ();
-            return Source.CONTINUE;
-        });
+        /* It runs on a worker thread: the loop keeps running, and never
+         * stops for as long as the call blocks. A stall that the library
+         * causes comes back at every attempt; one that a loaded machine
+         * causes (891 ms once, beside a benchmark) does not: up to 3
+         * attempts, as in the C caller's test below. */
         Value result;
-        var slow = make_waiter ();
-        try {
-            result = yield slow.call_async ({ block_ms });
-        } catch (Error e) {
-            error ("%s", e.message);
+        int ticks = 0;
+        int gap = int.MAX;
+        for (int attempt = 0; attempt < 3 && !(ticks >= 5 && gap < max_gap_ms); attempt++) {
+            int64[] times = { get_monotonic_time () };   /* the start, each tick, the result */
+            var timer = Timeout.add (10, () => {
+                times += get_monotonic_time ();
+                return Source.CONTINUE;
+            });
+            var slow = make_waiter ();
+            try {
+                result = yield slow.call_async ({ block_ms });
+            } catch (Error e) {
+                error ("%s", e.message);
+            }
+            times += get_monotonic_time ();
+            Source.remove (timer);
+            assert_cmpint (result.get_int (), CompareOperator.EQ, 1);
+            ticks = times.length - 2;
+            gap = max_gap (times);
         }
-        times += get_monotonic_time ();
-        Source.remove (timer);
-        assert_cmpint (result.get_int (), CompareOperator.EQ, 1);
-        /* It ran on a worker thread: the loop kept running, and never
-         * stopped for as long as the call blocks. */
-        assert_cmpint (times.length - 2, CompareOperator.GE, 5);
-        assert_cmpint (max_gap (times), CompareOperator.LT, max_gap_ms);
+        assert_cmpint (ticks, CompareOperator.GE, 5);
+        assert_cmpint (gap, CompareOperator.LT, max_gap_ms);
 
         var add = make_add ();
         try {
