@@ -286,9 +286,8 @@ sa_dispatch_run_sync (SaFunction *function,
  * result of ours (sa-call-result.c) rather than a GTask: what it needs
  * from a GTask is only delivery. A library's own source object, tag or
  * name (call_async_full () always makes a task), an application held
- * until delivery, a sync wait of this thread
- * that must see the delivery, a hop or a max-concurrency queue all need
- * the task. */
+ * until delivery, a sync wait of this thread that must see the delivery,
+ * a hop or a max-concurrency queue all need the task. */
 static gboolean
 can_deliver_untasked (SaFunction       *function,
                       SaPath            path,
