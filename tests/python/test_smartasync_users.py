@@ -615,13 +615,17 @@ def test_another_thread_is_not_in_the_loop_of_this_one():
 @pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs os.fork()')
 def test_a_child_forked_in_a_loop_runs_none():
     async def main():
-        await running_loop()    # the loop is now the one remembered
+        parent_loop = await running_loop()    # now the one remembered
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:
-            # The child: the parent's loop is not running here.
+            # The child: the parent's loop is not running here, for a def
+            # and for an async def (run to completion in a loop of its own).
             try:
                 ok = in_thread() == threading.get_ident()
+                child_loop = running_loop()
+                ok = ok and isinstance(child_loop, asyncio.AbstractEventLoop)
+                ok = ok and child_loop is not parent_loop
             except BaseException:
                 ok = False
             os.write(write_end, b'1' if ok else b'0')
