@@ -892,7 +892,7 @@ class SmartCallable:
     It is a descriptor, so it works on methods (instance, class and static
     methods, classes with ``__slots__``) as functions do."""
 
-    def __new__(cls, func, *_):
+    def __new__(cls, func=None, *_):
         # An async def gets a class of its own whose __call__ skips the
         # checks a plain def needs: awaiting one is a loop's innermost path.
         inner = func.__func__ if isinstance(func, (staticmethod, classmethod)) else func
