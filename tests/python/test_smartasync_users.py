@@ -5,7 +5,10 @@ SmartAsync's own test suite (genropy/smartasync 0.5.0,
 tests/test_smartasync.py) that it covers; the code is ours."""
 
 import asyncio
+import copy
 import os
+import pickle
+import signal
 import threading
 import time
 
@@ -530,6 +533,84 @@ def test_leftovers_are_cleaned_as_asyncio_run_does():
     assert used.is_closed()
     # ...and the next call gets a new one.
     assert which_loop() is not used
+
+
+def _settings_left_behind(loop):
+    read_end, write_end = os.pipe()
+    loop.add_reader(read_end, lambda: None)
+    loop._pipe = (read_end, write_end)
+
+
+@pytest.mark.parametrize('leave', [
+    _settings_left_behind,
+    lambda loop: loop.add_signal_handler(signal.SIGUSR1, lambda: None),
+    lambda loop: loop.set_exception_handler(lambda loop, context: None),
+    lambda loop: loop.set_task_factory(lambda loop, coro: asyncio.Task(coro, loop=loop)),
+    lambda loop: loop.set_debug(not loop.get_debug()),
+], ids=['reader', 'signal-handler', 'exception-handler', 'task-factory', 'debug'])
+def test_what_a_call_registers_on_the_loop_does_not_reach_the_next(leave):
+    @smartasync
+    async def configures():
+        loop = asyncio.get_running_loop()
+        leave(loop)
+        return loop
+
+    used = configures()
+    # asyncio.run() would start the next call on a fresh loop: so do we.
+    assert used.is_closed()
+    assert which_loop() is not used
+    pipe = getattr(used, '_pipe', None)
+    if pipe:
+        os.close(pipe[0])
+        os.close(pipe[1])
+
+
+@smartasync
+async def child_work(x):
+    await asyncio.sleep(0)
+    return x * 2
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs os.fork()')
+def test_a_child_forked_in_a_sync_called_async_def_gets_a_loop_of_its_own():
+    # multiprocessing's fork start method, from code run to completion in
+    # this thread's loop: the child must not run (or close) that loop.
+    @smartasync
+    async def main():
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ok = child_work(3) == 6 and child_work(4) == 8
+            except BaseException:
+                ok = False
+            os.write(write_end, b'1' if ok else b'0')
+            os._exit(0)
+        os.close(write_end)
+        answer = os.read(read_end, 1)
+        os.close(read_end)
+        os.waitpid(pid, 0)
+        return answer
+
+    assert main() == b'1'
+    # The parent's loop still works after the child is gone.
+    assert child_work(5) == 10
+
+
+def test_pickled_and_copied_by_name_as_functions_are():
+    for fn in (which_loop, child_work, SimpleManager.sync_method):
+        assert pickle.loads(pickle.dumps(fn)) is fn
+        assert copy.copy(fn) is fn
+        assert copy.deepcopy({'f': fn})['f'] is fn
+
+
+def test_callback_in_an_asyncio_coroutine_is_a_clear_error():
+    async def main():
+        for fn in (which_loop, SimpleManager().sync_method):
+            with pytest.raises(TypeError, match='await the call'):
+                fn(callback=lambda *_: None)
+
+    asyncio.run(main())
 
 
 def test_glib_loop_callback_paths(loop):

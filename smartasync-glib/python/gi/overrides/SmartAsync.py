@@ -776,6 +776,7 @@ class _LoopOfThisThread:
         # asyncio's own loop, whatever the policy: a GLib-driven policy
         # (gbulb) would hand the main thread its shared default loop.
         self.loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
+        self.debug = self.loop.get_debug()
 
     def __del__(self):
         # The thread ended: its loop goes with it.
@@ -790,13 +791,36 @@ class _ThreadLoops(threading.local):
 
 _thread_loops = _ThreadLoops()
 
+# Loops a forked child inherited: kept from the garbage collector, whose
+# close() would unregister the parent's file descriptors from the epoll
+# instance both processes share.
+_inherited_loops = []
 
-def _loop_is_clean(loop):
+
+def _forget_thread_loop_in_child():
+    holder = _thread_loops.__dict__.pop('holder', None)
+    if holder is not None and holder.loop is not None:
+        _inherited_loops.append(holder.loop)
+        holder.loop = None
+
+
+os.register_at_fork(after_in_child=_forget_thread_loop_in_child)
+
+
+def _loop_is_clean(loop, holder):
+    # Whatever asyncio.run() would not carry from one call to the next
+    # makes the loop unclean: it is then closed as asyncio.run() closes it.
     if asyncio.all_tasks(loop):
         return False
     try:
         return not (loop._ready or loop._scheduled or loop._asyncgens or
-                    loop._default_executor is not None)
+                    loop._default_executor is not None or
+                    len(loop._selector.get_map()) > 1 or   # beyond its self-pipe
+                    loop._signal_handlers or
+                    loop._exception_handler is not None or
+                    loop._task_factory is not None or
+                    loop.get_debug() != holder.debug or
+                    loop.slow_callback_duration != 0.1)
     except AttributeError:
         # Not a loop whose state we know (another policy's): never reused.
         return False
@@ -837,7 +861,7 @@ def run_to_completion(coro):
     clean = False
     try:
         value = loop.run_until_complete(loop.create_task(coro))
-        clean = _loop_is_clean(loop)
+        clean = _loop_is_clean(loop, holder)
         return value
     finally:
         if not clean:
@@ -934,17 +958,25 @@ class SmartCallable:
         return types.MethodType(self, instance)
 
     def __call__(self, *args, **kwargs):
+        if kwargs and self._glib_keywords and 'callback' in kwargs:
+            return self._call_with_callback(args, kwargs)
         if _get_running_loop() is None:
-            if kwargs and self._glib_keywords and 'callback' in kwargs:
-                return self._call_with_callback(args, kwargs)
             return self._func(*args, **kwargs)
         return _to_thread(self._func, args, kwargs)
+
+    def __reduce__(self):
+        # Pickled (and copied) by name, as functions are, so that a
+        # process pool can be handed one.
+        return self.__qualname__
 
     def _call_with_callback(self, args, kwargs):
         # The library's smart call for Python callers: in a GLib async
         # context the function runs on a worker thread and callback runs
         # later in this thread's thread-default main context; in a sync
         # context it runs here and callback has run when this returns.
+        if _get_running_loop() is not None:
+            raise TypeError('%s: in an asyncio coroutine, await the call '
+                            'instead of passing callback=' % self.__qualname__)
         callback = kwargs.pop('callback')
         user_data = kwargs.pop('user_data', ())
         outcome = _Outcome()
@@ -1020,14 +1052,14 @@ class _SmartCoroutine(SmartCallable):
     """A :class:`SmartCallable` of an ``async def``."""
 
     def __call__(self, *args, **kwargs):
+        if kwargs and self._glib_keywords and 'callback' in kwargs:
+            return self._call_with_callback(args, kwargs)
         # _get_running_loop()'s cached case, inline: one Python frame less
         # on every await.
         loop = _loop_cache.ref()
         if loop is not None and loop._thread_id == _get_ident():
             return self._func(*args, **kwargs)
         if _get_running_loop() is None:
-            if kwargs and self._glib_keywords and 'callback' in kwargs:
-                return self._call_with_callback(args, kwargs)
             return run_to_completion(self._func(*args, **kwargs))
         # Runs in the awaiting task: the caller's loop and context.
         return self._func(*args, **kwargs)
