@@ -565,6 +565,24 @@ def test_what_a_call_registers_on_the_loop_does_not_reach_the_next(leave):
         os.close(pipe[1])
 
 
+def in_a_forked_child(check):
+    """Whether check() returns true in a child forked here."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ok = check()
+        except BaseException:
+            ok = False
+        os.write(write_end, b'1' if ok else b'0')
+        os._exit(0)
+    os.close(write_end)
+    answer = os.read(read_end, 1)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    return answer == b'1'
+
+
 @smartasync
 async def child_work(x):
     await asyncio.sleep(0)
@@ -577,22 +595,9 @@ def test_a_child_forked_in_a_sync_called_async_def_gets_a_loop_of_its_own():
     # this thread's loop: the child must not run (or close) that loop.
     @smartasync
     async def main():
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                ok = child_work(3) == 6 and child_work(4) == 8
-            except BaseException:
-                ok = False
-            os.write(write_end, b'1' if ok else b'0')
-            os._exit(0)
-        os.close(write_end)
-        answer = os.read(read_end, 1)
-        os.close(read_end)
-        os.waitpid(pid, 0)
-        return answer
+        return in_a_forked_child(lambda: child_work(3) == 6 and child_work(4) == 8)
 
-    assert main() == b'1'
+    assert main()
     # The parent's loop still works after the child is gone.
     assert child_work(5) == 10
 
@@ -697,24 +702,14 @@ def test_another_thread_is_not_in_the_loop_of_this_one():
 def test_a_child_forked_in_a_loop_runs_none():
     async def main():
         parent_loop = await running_loop()    # now the one remembered
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            # The child: the parent's loop is not running here, for a def
-            # and for an async def (run to completion in a loop of its own).
-            try:
-                ok = in_thread() == threading.get_ident()
-                child_loop = running_loop()
-                ok = ok and isinstance(child_loop, asyncio.AbstractEventLoop)
-                ok = ok and child_loop is not parent_loop
-            except BaseException:
-                ok = False
-            os.write(write_end, b'1' if ok else b'0')
-            os._exit(0)
-        os.close(write_end)
-        answer = os.read(read_end, 1)
-        os.close(read_end)
-        os.waitpid(pid, 0)
-        return answer
 
-    assert asyncio.run(main()) == b'1'
+        # The child: the parent's loop is not running here, for a def and
+        # for an async def (run to completion in a loop of its own).
+        def check():
+            child_loop = running_loop()
+            return (in_thread() == threading.get_ident() and
+                    isinstance(child_loop, asyncio.AbstractEventLoop) and
+                    child_loop is not parent_loop)
+        return in_a_forked_child(check)
+
+    assert asyncio.run(main())
