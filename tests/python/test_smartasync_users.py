@@ -614,6 +614,10 @@ def test_callback_in_an_asyncio_coroutine_is_a_clear_error():
         for fn in (which_loop, SimpleManager().sync_method):
             with pytest.raises(TypeError, match='await the call'):
                 fn(callback=lambda *_: None)
+            # Again once an await has made this loop the one remembered.
+            await which_loop()
+            with pytest.raises(TypeError, match='await the call'):
+                fn(callback=lambda *_: None)
 
     asyncio.run(main())
 

@@ -969,14 +969,18 @@ class SmartCallable:
         # process pool can be handed one.
         return self.__qualname__
 
+    def _refuse_callback_in_asyncio(self, kwargs):
+        if kwargs and self._glib_keywords and 'callback' in kwargs:
+            raise TypeError('%s: in an asyncio coroutine, await the call '
+                            'instead of passing callback=' % self.__qualname__) from None
+
     def _call_with_callback(self, args, kwargs):
         # The library's smart call for Python callers: in a GLib async
         # context the function runs on a worker thread and callback runs
         # later in this thread's thread-default main context; in a sync
         # context it runs here and callback has run when this returns.
         if _get_running_loop() is not None:
-            raise TypeError('%s: in an asyncio coroutine, await the call '
-                            'instead of passing callback=' % self.__qualname__)
+            self._refuse_callback_in_asyncio(kwargs)
         callback = kwargs.pop('callback')
         user_data = kwargs.pop('user_data', ())
         outcome = _Outcome()
@@ -1052,13 +1056,18 @@ class _SmartCoroutine(SmartCallable):
     """A :class:`SmartCallable` of an ``async def``."""
 
     def __call__(self, *args, **kwargs):
-        if kwargs and self._glib_keywords and 'callback' in kwargs:
-            return self._call_with_callback(args, kwargs)
         # _get_running_loop()'s cached case, inline: one Python frame less
-        # on every await.
+        # on every await. Calling an async def only binds its arguments, so
+        # a TypeError here is about them (callback= among them).
         loop = _loop_cache.ref()
         if loop is not None and loop._thread_id == _get_ident():
-            return self._func(*args, **kwargs)
+            try:
+                return self._func(*args, **kwargs)
+            except TypeError:
+                self._refuse_callback_in_asyncio(kwargs)
+                raise
+        if kwargs and self._glib_keywords and 'callback' in kwargs:
+            return self._call_with_callback(args, kwargs)
         if _get_running_loop() is None:
             return run_to_completion(self._func(*args, **kwargs))
         # Runs in the awaiting task: the caller's loop and context.
