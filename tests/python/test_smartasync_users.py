@@ -686,6 +686,33 @@ def test_each_loop_on_a_thread_is_the_one_seen():
         second.close()
 
 
+def test_loops_running_at_once_on_two_threads_each_see_their_own():
+    # The last loop seen is shared by all threads; each thread must still
+    # find its own, and a thread with no loop none.
+    barrier = threading.Barrier(2)
+    wrong = []
+    plain = []
+
+    def run():
+        async def main():
+            mine = asyncio.get_running_loop()
+            barrier.wait()
+            for _ in range(2000):
+                if await running_loop() is not mine:
+                    wrong.append(mine)
+        asyncio.run(main())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        # A plain call here, meanwhile: run to completion, a loop's value.
+        plain.append(isinstance(running_loop(), asyncio.AbstractEventLoop))
+    for thread in threads:
+        thread.join()
+    assert not wrong and plain and all(plain)
+
+
 def test_another_thread_is_not_in_the_loop_of_this_one():
     async def main():
         # Offloaded: runs on another thread.
