@@ -5,6 +5,8 @@ SmartAsync's own test suite (genropy/smartasync 0.5.0,
 tests/test_smartasync.py) that it covers; the code is ours."""
 
 import asyncio
+import concurrent.futures
+import contextvars
 import copy
 import os
 import pickle
@@ -602,6 +604,83 @@ def test_a_child_forked_in_a_sync_called_async_def_gets_a_loop_of_its_own():
     assert child_work(5) == 10
 
 
+@smartasync
+async def woken_by_another_thread():
+    # The executor's result arrives through the loop's self-pipe, while
+    # the loop waits in epoll.
+    await asyncio.get_running_loop().run_in_executor(None, time.sleep, 0.05)
+    return 'woken'
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs os.fork()')
+def test_a_fork_leaves_the_loops_of_the_parents_other_threads_alone():
+    # A worker thread has a loop of its own; a child forked meanwhile drops
+    # the state of the threads it does not have, and must not close their
+    # loops: that would unregister the parent's self-pipe from the epoll
+    # instance both share, and the worker's next call would never wake.
+    worker = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        assert worker.submit(child_work, 1).result() == 2     # a clean call: kept
+        assert in_a_forked_child(lambda: True)
+        # A hang here is the failure; the timeout only turns it into one.
+        assert worker.submit(woken_by_another_thread).result(timeout=30) == 'woken'
+    finally:
+        worker.shutdown()
+
+
+session = contextvars.ContextVar('session')
+
+
+class Session:
+    """Closed by its finalizer, with a call that fails and leaves a timer."""
+
+    @smartasync
+    async def close(self):
+        asyncio.get_running_loop().call_later(60, lambda: None)
+        raise ConnectionError('peer already gone')
+
+    def __del__(self):
+        try:
+            self.close()
+        except ConnectionError:
+            pass
+
+
+def test_a_call_made_by_a_finalizer_as_a_call_ends_does_not_break_it():
+    # The session dies with the call's context, right after the loop stops
+    # and before the call has checked that the loop is clean; as under
+    # asyncio.run(), its close() gets a loop of its own and the call its
+    # value.
+    @smartasync
+    async def handler(value):
+        session.set(Session())
+        await asyncio.sleep(0)
+        return value
+
+    assert handler(1) == 1
+    loop = which_loop()
+    assert handler(2) == 2 and which_loop() is loop
+
+
+def test_run_to_completion_in_a_running_loop_is_refused_and_harms_nothing():
+    async def inner():
+        return 1
+
+    async def main():
+        with pytest.raises(RuntimeError, match='running event loop'):
+            SmartAsync.run_to_completion(inner())
+        await asyncio.sleep(0)      # this task was not cancelled
+        return 'still running'
+
+    assert asyncio.run(main()) == 'still running'
+
+    @smartasync
+    async def sync_called():
+        return await main()
+
+    assert sync_called() == 'still running'
+
+
 def test_pickled_and_copied_by_name_as_functions_are():
     for fn in (which_loop, child_work, SimpleManager.sync_method):
         assert pickle.loads(pickle.dumps(fn)) is fn
@@ -689,14 +768,17 @@ def test_each_loop_on_a_thread_is_the_one_seen():
 def test_loops_running_at_once_on_two_threads_each_see_their_own():
     # The last loop seen is shared by all threads; each thread must still
     # find its own, and a thread with no loop none.
-    barrier = threading.Barrier(2)
+    ready = threading.Barrier(3, timeout=60)
+    go = threading.Barrier(3, timeout=60)
     wrong = []
     plain = []
 
     def run():
         async def main():
             mine = asyncio.get_running_loop()
-            barrier.wait()
+            await running_loop()        # now the last loop seen
+            ready.wait()
+            go.wait()                   # meanwhile, a plain call elsewhere
             for _ in range(2000):
                 if await running_loop() is not mine:
                     wrong.append(mine)
@@ -705,12 +787,15 @@ def test_loops_running_at_once_on_two_threads_each_see_their_own():
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
         thread.start()
+    ready.wait()
+    # Both loops are running: a plain call here runs to completion.
+    plain.append(isinstance(running_loop(), asyncio.AbstractEventLoop))
+    go.wait()
     while any(thread.is_alive() for thread in threads):
-        # A plain call here, meanwhile: run to completion, a loop's value.
         plain.append(isinstance(running_loop(), asyncio.AbstractEventLoop))
     for thread in threads:
         thread.join()
-    assert not wrong and plain and all(plain)
+    assert not wrong and all(plain)
 
 
 def test_another_thread_is_not_in_the_loop_of_this_one():

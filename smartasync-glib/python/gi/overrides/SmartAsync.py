@@ -787,11 +787,29 @@ class _LoopOfThisThread:
         # (gbulb) would hand the main thread its shared default loop.
         self.loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
         self.debug = self.loop.get_debug()
+        self.pid = os.getpid()
+        self.busy = False
+
+    def _keep_if_inherited(self, loop):
+        # In a forked child, closing the loop would unregister the parent's
+        # descriptors from the epoll instance both processes share.
+        if os.getpid() != self.pid:
+            _inherited_loops.append(loop)
+            return True
+        return False
+
+    def close_like_asyncio_run(self):
+        loop, self.loop = self.loop, None
+        if not self._keep_if_inherited(loop):
+            _close_like_asyncio_run(loop)
 
     def __del__(self):
-        # The thread ended: its loop goes with it.
-        loop = self.loop
-        if loop is not None and not loop.is_closed() and not loop.is_running():
+        # The thread ended (or, in a forked child, is gone): its loop goes
+        # with it.
+        loop, self.loop = self.loop, None
+        if loop is None or loop.is_closed() or self._keep_if_inherited(loop):
+            return
+        if not loop.is_running():
             loop.close()
 
 
@@ -801,17 +819,14 @@ class _ThreadLoops(threading.local):
 
 _thread_loops = _ThreadLoops()
 
-# Loops a forked child inherited: kept from the garbage collector, whose
-# close() would unregister the parent's file descriptors from the epoll
-# instance both processes share.
+# Loops a forked child inherited, of every thread: kept from the garbage
+# collector, whose close() would unregister the parent's file descriptors
+# from the epoll instance both processes share.
 _inherited_loops = []
 
 
 def _forget_thread_loop_in_child():
-    holder = _thread_loops.__dict__.pop('holder', None)
-    if holder is not None and holder.loop is not None:
-        _inherited_loops.append(holder.loop)
-        holder.loop = None
+    _thread_loops.__dict__.pop('holder', None)
 
 
 os.register_at_fork(after_in_child=_forget_thread_loop_in_child)
@@ -864,20 +879,31 @@ def run_to_completion(coro):
     :func:`asyncio.run` semantics (a copy of the current context, tasks left
     over cancelled, async generators and the default executor shut down)
     without the cost of a new loop per call."""
+    if _get_running_loop() is not None:
+        coro.close()
+        raise RuntimeError('run_to_completion() cannot be called from a '
+                           'running event loop')
     holder = _thread_loops.holder
-    if holder is None or holder.loop.is_closed():
+    if holder is None or holder.loop is None or holder.loop.is_closed():
         holder = _thread_loops.holder = _LoopOfThisThread()
+    elif holder.busy:
+        # Entered again between a call's end and its clean-up (from a
+        # finalizer, say): a loop for this call alone, as asyncio.run()
+        # would make.
+        holder = _LoopOfThisThread()
     loop = holder.loop
     clean = False
+    holder.busy = True
     try:
         value = loop.run_until_complete(loop.create_task(coro))
-        clean = _loop_is_clean(loop, holder)
+        clean = holder is _thread_loops.holder and _loop_is_clean(loop, holder)
         return value
     finally:
+        holder.busy = False
         if not clean:
-            _thread_loops.holder = None
-            holder.loop = None
-            _close_like_asyncio_run(loop)
+            if _thread_loops.holder is holder:
+                _thread_loops.holder = None
+            holder.close_like_asyncio_run()
 
 
 __all__.append('run_to_completion')
