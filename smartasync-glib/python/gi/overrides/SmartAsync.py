@@ -273,10 +273,11 @@ def _get_running_loop():
 
     Inside a running loop, CPython's own lookup calls getpid() to notice a
     fork, which is most of the cost of a smart call of an ``async def``.
-    The last running loop seen on this thread is kept (weakly) and trusted
-    while it is running here: asyncio's own loops set ``_thread_id`` for as
-    long as they run, and one thread runs one loop at a time. Other loops
-    (gbulb's, uvloop) take asyncio's lookup, and a forked child forgets."""
+    The last running loop seen (in the process, and on this thread) is kept
+    weakly and trusted while it is running on the calling thread: asyncio's
+    own loops set ``_thread_id`` for as long as they run, and one thread
+    runs one loop at a time. Other loops (gbulb's, uvloop) take asyncio's
+    lookup, and a forked child forgets."""
     global _last_loop
     loop = _last_loop()
     if loop is not None and loop._thread_id == _get_ident():
