@@ -681,6 +681,15 @@ def test_run_to_completion_in_a_running_loop_is_refused_and_harms_nothing():
     assert sync_called() == 'still running'
 
 
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs os.fork()')
+def test_a_child_forked_between_calls_does_not_reuse_the_parents_loop():
+    # Its epoll instance and self-pipe are the parent's too.
+    parent_loop = which_loop()
+    assert which_loop() is parent_loop          # kept: a clean call
+    assert in_a_forked_child(lambda: which_loop() is not parent_loop)
+    assert which_loop() is parent_loop
+
+
 def test_pickled_and_copied_by_name_as_functions_are():
     for fn in (which_loop, child_work, SimpleManager.sync_method):
         assert pickle.loads(pickle.dumps(fn)) is fn

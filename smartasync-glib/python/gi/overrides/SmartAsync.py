@@ -292,9 +292,12 @@ def _get_running_loop():
 
 
 def _forget_loops_in_child():
+    # The remembered running loops, and this thread's reused loop (every
+    # thread's is kept unclosed: see _LoopOfThisThread).
     global _last_loop
     _last_loop = type(None)
     _loop_cache.__dict__.pop('ref', None)
+    _thread_loops.__dict__.pop('holder', None)
 
 
 os.register_at_fork(after_in_child=_forget_loops_in_child)
@@ -825,12 +828,6 @@ _thread_loops = _ThreadLoops()
 # from the epoll instance both processes share.
 _inherited_loops = []
 
-
-def _forget_thread_loop_in_child():
-    _thread_loops.__dict__.pop('holder', None)
-
-
-os.register_at_fork(after_in_child=_forget_thread_loop_in_child)
 
 
 def _loop_is_clean(loop, holder):
