@@ -1503,6 +1503,34 @@ sa_function_callv (SaFunction          *self,
   return sa_dispatch_smart (self, "callv", call, &spec);
 }
 
+/* A sync caller's direct call of arguments already converted: nothing
+ * outlives this frame, so no call record is made. Takes @args. */
+static gboolean
+call_direct (SaFunction    *self,
+             GValue        *args,
+             GValue        *result,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  GValue value = G_VALUE_INIT;
+  gboolean ok;
+
+  ok = sa_dispatch_direct (self, args, cancellable, &value, error);
+  for (guint i = 0; i < self->n_params; i++)
+    sa_value_clear (&args[i]);
+
+  if (!ok || result == NULL)
+    {
+      sa_value_clear (&value);
+      if (!ok && result != NULL)
+        sa_value_init_result (result, self->return_type);
+      return ok;
+    }
+
+  *result = value;
+  return TRUE;
+}
+
 /* sa_function_call_sync() and sa_function_call_sync_with_timeout(), once
  * their arguments are checked. */
 static gboolean
@@ -1709,6 +1737,7 @@ sa_function_call_syncv_with_timeout (SaFunction    *self,
                                      GCancellable  *cancellable,
                                      GError       **error)
 {
+  GValue stack_args[SA_FUNCTION_MAX_PARAMS];
   g_autoptr(SaCall) call = NULL;
   g_autoptr(SaCall) outcome = NULL;
   SaPath path;
@@ -1722,11 +1751,21 @@ sa_function_call_syncv_with_timeout (SaFunction    *self,
   if (!check_callable (self))
     return FALSE;
 
-  call = new_call_converting (self, args, n_args, cancellable);
-  if (call->error != NULL)
-    return sa_call_propagate (call, result, error);
+  memset (stack_args, 0, self->n_params * sizeof (GValue));
+  if (!sa_signature_coerce_args (self->name, self->param_types, self->n_params,
+                                 args, n_args, stack_args, error))
+    {
+      if (result != NULL)
+        sa_value_init_result (result, self->return_type);
+      return FALSE;
+    }
 
   path = sa_dispatch_sync_path (self, "call_sync");
+  if (path == SA_PATH_DIRECT)
+    return call_direct (self, stack_args, result, cancellable, error);
+
+  call = sa_call_new (self, cancellable);
+  memcpy (call->args, stack_args, self->n_params * sizeof (GValue));
   outcome = sa_dispatch_run_sync (self, path, call, timeout_msec);
   return sa_call_propagate (outcome, result, error);
 }

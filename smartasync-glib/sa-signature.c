@@ -536,6 +536,13 @@ sa_value_coerce (const GValue  *src,
   GType src_type = G_VALUE_TYPE (src);
   Number n;
 
+  /* A value that owns nothing is its bytes: no type-table lookups. */
+  if (src_type == dest_type && sa_type_owns_nothing (src_type))
+    {
+      *dest = *src;
+      return TRUE;
+    }
+
   if (src_type == dest_type || g_value_type_compatible (src_type, dest_type))
     {
       g_value_init (dest, dest_type);
