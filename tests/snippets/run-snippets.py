@@ -23,8 +23,8 @@
 # Uninstalled, the library comes from BUILDDIR and the source tree, as
 # `meson devenv -C BUILDDIR` sets it up (PKG_CONFIG_PATH=BUILDDIR/meson-uninstalled,
 # LD_LIBRARY_PATH, GI_TYPELIB_PATH), plus PYTHONPATH=smartasync-glib/python
-# for the PyGObject override and `--vapidir BUILDDIR/smartasync-glib` for
-# valac. Installed, everything comes from PREFIX. The GJS module is imported
+# of the source and build trees for the PyGObject override and its C part,
+# and `--vapidir BUILDDIR/smartasync-glib` for valac. Installed, everything comes from PREFIX. The GJS module is imported
 # by URL: the snippets use the default prefix's,
 # file:///usr/local/share/smartasync-glib-1/js/smartasync.js, which is
 # replaced by file://SRCDIR/smartasync-glib/js/smartasync.js uninstalled and
@@ -74,7 +74,8 @@ class Runner:
             build = os.path.realpath(where)
             libdir = typelibdir = self.vapidir = os.path.join(build, 'smartasync-glib')
             env['PKG_CONFIG_PATH'] = os.path.join(build, 'meson-uninstalled')
-            env['PYTHONPATH'] = os.path.join(SRCDIR, 'smartasync-glib', 'python')
+            env['PYTHONPATH'] = os.pathsep.join([os.path.join(SRCDIR, 'smartasync-glib', 'python'),
+                                                 os.path.join(build, 'smartasync-glib', 'python')])
             self.module = 'file://' + os.path.join(SRCDIR, 'smartasync-glib', 'js', 'smartasync.js')
         else:
             prefix = os.path.realpath(where)

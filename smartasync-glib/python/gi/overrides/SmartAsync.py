@@ -686,6 +686,17 @@ def _runs_on_glib(loop):
 
 
 Function = override(Function)
+
+# The plain-code smart call in C when the build made it (it hands every
+# other case to the Python __call__ above, kept as _python_call).
+Function._python_call = Function.__call__
+try:
+    from . import _smartasync
+except ImportError:
+    _smartasync = None
+if _smartasync is not None:
+    Function.__call__ = _smartasync.bind_call(Function, Function._python_call,
+                                              _asyncio_running_loop, '_sa_face')
 __all__.append('Function')
 
 
