@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "sa-call-private.h"
 #include "sa-collect-private.h"
 #include "sa-dispatch-private.h"
@@ -23,21 +25,29 @@
 typedef struct
 {
   SaGather     *gather;  /* unowned: the run holds the gather */
-  guint         index;
   SaCall       *call;    /* until started, or until done when untasked */
   SaFunction   *function;
-  gboolean      untasked;
-  gboolean      done;
+  guint         index;
+  guint         untasked : 1;
+  guint         done : 1;
   GValue        value;
   GError       *error;
 } Entry;
+
+/* Entries are kept in blocks of this many, which never move: each block
+ * stays small enough for malloc's per-thread cache, where one array of
+ * every entry takes malloc's slow path for large chunks, and a copy,
+ * each time a gather of a few dozen calls grows it. */
+#define ENTRIES_PER_BLOCK 8
 
 struct _SaGather
 {
   GObject        parent_instance;
 
   SaGatherFlags  flags;
-  GArray        *entries;        /* of Entry */
+  Entry        **blocks;         /* of ENTRIES_PER_BLOCK entries each */
+  guint          n_blocks;       /* allocated length of @blocks */
+  guint          n_entries;
 
   /* Given to every call, and cancelled by the caller's cancellable, by
    * the first failure (CANCEL_ON_ERROR) or completion (FIRST_COMPLETED). */
@@ -64,11 +74,16 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SaGather, sa_gather, G_TYPE_OBJECT)
 
-static void
-entry_clear (gpointer data)
+static inline Entry *
+entry_at (SaGather *self,
+          guint     index)
 {
-  Entry *entry = data;
+  return &self->blocks[index / ENTRIES_PER_BLOCK][index % ENTRIES_PER_BLOCK];
+}
 
+static void
+entry_clear (Entry *entry)
+{
   g_clear_pointer (&entry->call, sa_call_unref);
   g_clear_object (&entry->function);
   if (G_IS_VALUE (&entry->value))
@@ -82,7 +97,11 @@ sa_gather_finalize (GObject *object)
   SaGather *self = SA_GATHER (object);
 
   g_assert (self->outer_id == 0);
-  g_clear_pointer (&self->entries, g_array_unref);
+  for (guint i = 0; i < self->n_entries; i++)
+    entry_clear (entry_at (self, i));
+  for (guint i = 0; i < self->n_blocks && self->blocks[i] != NULL; i++)
+    g_free (self->blocks[i]);
+  g_free (self->blocks);
   g_clear_object (&self->inner);
   g_clear_object (&self->outer);
   g_clear_object (&self->task);
@@ -154,8 +173,6 @@ sa_gather_class_init (SaGatherClass *klass)
 static void
 sa_gather_init (SaGather *self)
 {
-  self->entries = g_array_sized_new (FALSE, TRUE, sizeof (Entry), 16);
-  g_array_set_clear_func (self->entries, entry_clear);
   self->first = -1;
   self->first_failed = -1;
 }
@@ -232,15 +249,30 @@ add_call (SaGather   *self,
           SaFunction *function,
           SaCall     *call)
 {
-  Entry entry = { 0 };
+  guint index = self->n_entries;
+  guint block = index / ENTRIES_PER_BLOCK;
+  Entry *entry;
 
-  entry.gather = self;
-  entry.index = self->entries->len;
-  entry.function = g_object_ref (function);
-  entry.call = call;
-  g_array_append_val (self->entries, entry);
+  if (block == self->n_blocks)
+    {
+      self->n_blocks = MAX (4, self->n_blocks * 2);
+      self->blocks = g_renew (Entry *, self->blocks, self->n_blocks);
+      memset (self->blocks + block, 0, (self->n_blocks - block) * sizeof (Entry *));
+    }
+  /* Not zeroed: each entry is set in full when it is added. */
+  if (self->blocks[block] == NULL)
+    self->blocks[block] = g_new (Entry, ENTRIES_PER_BLOCK);
 
-  return entry.index;
+  entry = entry_at (self, index);
+  *entry = (Entry) {
+    .gather = self,
+    .call = call,
+    .function = g_object_ref (function),
+    .index = index,
+  };
+  self->n_entries++;
+
+  return index;
 }
 
 /**
@@ -332,7 +364,7 @@ run_outcome (SaGather  *self,
   if (deciding < 0)
     return TRUE;
 
-  entry = &g_array_index (self->entries, Entry, deciding);
+  entry = entry_at (self, deciding);
   if (entry->error == NULL)
     return TRUE;
 
@@ -417,9 +449,9 @@ begin_run (SaGather     *self,
   if (cancellable != NULL || self->flags != SA_GATHER_FLAGS_NONE)
     self->inner = g_cancellable_new ();
   if (self->inner != NULL)
-    for (guint i = 0; i < self->entries->len; i++)
+    for (guint i = 0; i < self->n_entries; i++)
       {
-        SaCall *call = g_array_index (self->entries, Entry, i).call;
+        SaCall *call = entry_at (self, i)->call;
 
         call->cancellable = g_object_ref (self->inner);
         call->op_cancellable = g_object_ref (self->inner);
@@ -433,7 +465,7 @@ begin_run (SaGather     *self,
                                               g_object_unref);
     }
 
-  self->n_pending = self->entries->len;
+  self->n_pending = self->n_entries;
   return TRUE;
 }
 
@@ -453,17 +485,16 @@ start_tasked (SaGather *self,
 static void
 start_calls (SaGather *self)
 {
-  /* Entries do not move once the run starts: nothing is added. */
-  for (guint i = 0; i < self->entries->len; i++)
-    start_tasked (self, &g_array_index (self->entries, Entry, i));
+  for (guint i = 0; i < self->n_entries; i++)
+    start_tasked (self, entry_at (self, i));
 }
 
 static gboolean
 has_untasked_done (SaGather *self)
 {
-  for (guint i = 0; i < self->entries->len; i++)
+  for (guint i = 0; i < self->n_entries; i++)
     {
-      Entry *entry = &g_array_index (self->entries, Entry, i);
+      Entry *entry = entry_at (self, i);
 
       if (entry->untasked && !entry->done &&
           g_atomic_int_get (&entry->call->state) == SA_CALL_DONE)
@@ -476,9 +507,9 @@ has_untasked_done (SaGather *self)
 static void
 collect_untasked (SaGather *self)
 {
-  for (guint i = 0; i < self->entries->len; i++)
+  for (guint i = 0; i < self->n_entries; i++)
     {
-      Entry *entry = &g_array_index (self->entries, Entry, i);
+      Entry *entry = entry_at (self, i);
 
       if (!entry->untasked || entry->done ||
           g_atomic_int_get (&entry->call->state) != SA_CALL_DONE)
@@ -540,9 +571,9 @@ static void
 start_calls_untasked (SaGather      *self,
                       SaWaitContext *wc)
 {
-  for (guint i = 0; i < self->entries->len; i++)
+  for (guint i = 0; i < self->n_entries; i++)
     {
-      Entry *entry = &g_array_index (self->entries, Entry, i);
+      Entry *entry = entry_at (self, i);
       SaCall *call = entry->call;
 
       call->wait = sa_wait_context_ref (wc);
@@ -719,7 +750,7 @@ sa_gather_get_n_calls (SaGather *self)
 {
   g_return_val_if_fail (SA_IS_GATHER (self), 0);
 
-  return self->entries->len;
+  return self->n_entries;
 }
 
 /**
@@ -747,9 +778,9 @@ completed_entry (SaGather *self,
   Entry *entry;
 
   g_return_val_if_fail (SA_IS_GATHER (self), NULL);
-  g_return_val_if_fail (index < self->entries->len, NULL);
+  g_return_val_if_fail (index < self->n_entries, NULL);
 
-  entry = &g_array_index (self->entries, Entry, index);
+  entry = entry_at (self, index);
   g_return_val_if_fail (entry->done, NULL);
   return entry;
 }
