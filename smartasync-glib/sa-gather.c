@@ -86,8 +86,7 @@ entry_clear (Entry *entry)
 {
   g_clear_pointer (&entry->call, sa_call_unref);
   g_clear_object (&entry->function);
-  if (G_IS_VALUE (&entry->value))
-    g_value_unset (&entry->value);
+  sa_value_clear (&entry->value);
   g_clear_error (&entry->error);
 }
 
