@@ -187,7 +187,8 @@ sa_collect_store_result (SaFunction *self,
   if (self->return_type == G_TYPE_NONE)
     return;
 
-  if (!G_IS_VALUE (result))
+  /* Zeroed or initialised, as every caller's result is. */
+  if (G_VALUE_TYPE (result) == G_TYPE_INVALID)
     sa_value_init_result (result, self->return_type);
 
   if (self->n_results > 1)

@@ -893,7 +893,7 @@ sa_gather_get_result (SaGather  *self,
 
   /* A number is stored as it is; what owns memory is copied, so that the
    * outcome can be had again. */
-  if (entry->error == NULL && G_IS_VALUE (&entry->value) &&
+  if (entry->error == NULL && G_VALUE_TYPE (&entry->value) != G_TYPE_INVALID &&
       sa_type_owns_nothing (G_VALUE_TYPE (&entry->value)))
     value = entry->value;
   else if (!sa_gather_get_outcome (self, index, &value, error))

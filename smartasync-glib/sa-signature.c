@@ -101,6 +101,8 @@ fundamental_of (GType type)
   return G_TYPE_IS_FUNDAMENTAL (type) ? type : G_TYPE_FUNDAMENTAL (type);
 }
 
+/* The switch has looked at the type: the commonest numbers are read as
+ * their getters read them, without the getters' type checks again. */
 void
 sa_slot_from_value (SaSlot       *slot,
                     const GValue *value)
@@ -114,16 +116,16 @@ sa_slot_from_value (SaSlot       *slot,
       slot->v_uint8 = g_value_get_uchar (value);
       break;
     case G_TYPE_BOOLEAN:
-      slot->v_int = g_value_get_boolean (value);
+      slot->v_int = value->data[0].v_int;
       break;
     case G_TYPE_INT:
-      slot->v_int = g_value_get_int (value);
+      slot->v_int = value->data[0].v_int;
       break;
     case G_TYPE_ENUM:
       slot->v_int = g_value_get_enum (value);
       break;
     case G_TYPE_UINT:
-      slot->v_uint = g_value_get_uint (value);
+      slot->v_uint = value->data[0].v_uint;
       break;
     case G_TYPE_FLAGS:
       slot->v_uint = g_value_get_flags (value);
@@ -135,16 +137,16 @@ sa_slot_from_value (SaSlot       *slot,
       slot->v_ulong = g_value_get_ulong (value);
       break;
     case G_TYPE_INT64:
-      slot->v_int64 = g_value_get_int64 (value);
+      slot->v_int64 = value->data[0].v_int64;
       break;
     case G_TYPE_UINT64:
-      slot->v_uint64 = g_value_get_uint64 (value);
+      slot->v_uint64 = value->data[0].v_uint64;
       break;
     case G_TYPE_FLOAT:
       slot->v_float = g_value_get_float (value);
       break;
     case G_TYPE_DOUBLE:
-      slot->v_double = g_value_get_double (value);
+      slot->v_double = value->data[0].v_double;
       break;
     default:
       /* Strings, objects, boxed, variants, params, pointers: the value's
@@ -152,6 +154,45 @@ sa_slot_from_value (SaSlot       *slot,
       slot->v_pointer = g_value_peek_pointer (value);
       break;
     }
+}
+
+/* The commonest numbers, set in place as g_value_init() and their setter
+ * would set them, without the value-table lookups of both; FALSE for any
+ * other type. */
+static gboolean
+number_from_slot (GValue *value,
+                  GType   type,
+                  SaSlot *slot)
+{
+  GValue number = G_VALUE_INIT;
+
+  switch (type)
+    {
+    case G_TYPE_BOOLEAN:
+      number.data[0].v_int = (gint) slot->v_ffi_arg != 0;
+      break;
+    case G_TYPE_INT:
+      number.data[0].v_int = (gint) slot->v_ffi_arg;
+      break;
+    case G_TYPE_UINT:
+      number.data[0].v_uint = (guint) slot->v_ffi_arg;
+      break;
+    case G_TYPE_INT64:
+      number.data[0].v_int64 = slot->v_int64;
+      break;
+    case G_TYPE_UINT64:
+      number.data[0].v_uint64 = slot->v_uint64;
+      break;
+    case G_TYPE_DOUBLE:
+      number.data[0].v_double = slot->v_double;
+      break;
+    default:
+      return FALSE;
+    }
+
+  number.g_type = type;
+  *value = number;
+  return TRUE;
 }
 
 /* libffi widens integral return values narrower than a register to
@@ -162,6 +203,10 @@ sa_value_from_slot (GValue   *value,
                     SaSlot   *slot,
                     gboolean  take_ownership)
 {
+  /* A value already initialised takes g_value_init(), which reports it. */
+  if (G_VALUE_TYPE (value) == G_TYPE_INVALID && number_from_slot (value, type, slot))
+    return;
+
   g_value_init (value, type);
 
   switch (fundamental_of (type))
