@@ -70,7 +70,7 @@ sa_call_result_async_result_iface_init (GAsyncResultIface *iface)
 static void
 sa_call_result_finalize (GObject *object)
 {
-  SaCallResult *self = SA_CALL_RESULT (object);
+  SaCallResult *self = (SaCallResult *) object;
 
   g_clear_pointer (&self->call, sa_call_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -138,7 +138,7 @@ static void
 invoke (SaCallResult *self)
 {
   if (self->callback != NULL)
-    self->callback (G_OBJECT (self->call->function), G_ASYNC_RESULT (self),
+    self->callback ((GObject *) self->call->function, (GAsyncResult *) self,
                     self->user_data);
 }
 

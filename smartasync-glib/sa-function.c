@@ -2014,6 +2014,7 @@ sa_function_call_finish (SaFunction    *self,
                          GValue        *value,
                          GError       **error)
 {
+  gboolean is_call_result;
   gboolean is_task;
   SaCall *call;
 
@@ -2021,20 +2022,27 @@ sa_function_call_finish (SaFunction    *self,
   g_return_val_if_fail (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* Class checks first: an interface check walks the type's interfaces. */
-  is_task = G_TYPE_CHECK_INSTANCE_TYPE (result, G_TYPE_TASK);
+  /* Our own result's type is final: comparing it is enough, where a
+   * class check that fails is a call into GObject. Then class checks
+   * before any interface check, which walks the type's interfaces. */
+  is_call_result = result != NULL &&
+                   G_TYPE_FROM_INSTANCE (result) == SA_TYPE_CALL_RESULT;
+  is_task = !is_call_result && G_TYPE_CHECK_INSTANCE_TYPE (result, G_TYPE_TASK);
   if (!is_task)
     {
-      g_return_val_if_fail (G_IS_ASYNC_RESULT (result), FALSE);
-      g_return_val_if_fail (SA_IS_CALL_RESULT (result), FALSE);
-      call = sa_call_result_call (SA_CALL_RESULT (result));
+      if (G_UNLIKELY (!is_call_result))
+        {
+          g_return_val_if_fail (G_IS_ASYNC_RESULT (result), FALSE);
+          g_return_val_if_fail (SA_IS_CALL_RESULT (result), FALSE);
+        }
+      call = sa_call_result_call ((SaCallResult *) result);
       g_return_val_if_fail (call->function == self, FALSE);
 
       /* An async caller's result reports a cancelled cancellable as
        * cancelled, whatever the call's outcome, as a GTask would; a call
        * ended by its cancellable is never read. */
       if (!call->finished && call->cancellable != NULL &&
-          sa_call_result_context (SA_CALL_RESULT (result)) != NULL &&
+          sa_call_result_context ((SaCallResult *) result) != NULL &&
           g_cancellable_set_error_if_cancelled (call->cancellable, error))
         {
           call->finished = TRUE;
