@@ -11,7 +11,9 @@
  *   from inside the _async call), which is a few lines here
  *   (sa_call_result_deliver()) and a GTask's cost is not.
  *
- * sa_function_call_finish() accepts both this and a GTask.
+ * sa_function_call_finish() accepts both this and a GTask. A result
+ * released by its delivery with nothing else holding or attached to it is
+ * kept for the thread's next call (release()).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -67,6 +69,73 @@ sa_call_result_async_result_iface_init (GAsyncResultIface *iface)
   iface->is_tagged = sa_call_result_is_tagged;
 }
 
+/* Each thread keeps the last result it let go of for its next call: a
+ * GObject's creation, disposal and finalization cost more than the rest
+ * of a result's life. Only a result nobody else can reach is kept: ours
+ * the only reference, nothing attached (weak references, toggle
+ * references and bindings' wrappers are all object data) and its signal
+ * handlers destroyed as GObject would. A kept result never goes to
+ * another thread; a thread's is finalized when the thread exits. */
+enum
+{
+  SPARE_UNUSED,
+  SPARE_IN_USE,   /* the thread's exit will let the spare go */
+  SPARE_CLOSED,   /* the thread is exiting: nothing more is kept */
+};
+
+static __thread SaCallResult *spare;
+static __thread int spare_state;
+
+static void
+drop_spare (gpointer data)
+{
+  spare_state = SPARE_CLOSED;
+  g_clear_object (&spare);
+}
+
+static GPrivate spare_private = G_PRIVATE_INIT (drop_spare);
+
+/* Only our reference, and nothing attached: no other thread can take a
+ * reference either. */
+static gboolean
+is_unreachable (SaCallResult *self)
+{
+  GObject *object = (GObject *) self;
+
+  return g_atomic_int_get (&object->ref_count) == 1 &&
+         g_atomic_pointer_get (&object->qdata) == NULL;
+}
+
+/* Drops our reference to @self, keeping it for this thread's next result
+ * where it can. */
+static void
+release (gpointer data)
+{
+  SaCallResult *self = data;
+
+  if (spare == NULL && spare_state != SPARE_CLOSED && is_unreachable (self))
+    {
+      g_signal_handlers_destroy (self);
+      g_clear_pointer (&self->call, sa_call_unref);
+      g_clear_pointer (&self->context, g_main_context_unref);
+
+      /* Letting the call go can run code (the finalization of its
+       * arguments) that keeps a result of its own. */
+      if (G_LIKELY (spare == NULL && is_unreachable (self)))
+        {
+          if (spare_state == SPARE_UNUSED)
+            {
+              g_private_set (&spare_private, &spare_private);
+              spare_state = SPARE_IN_USE;
+            }
+          spare = self;
+          return;
+        }
+    }
+
+  g_object_unref (self);
+}
+
 static void
 sa_call_result_finalize (GObject *object)
 {
@@ -94,11 +163,15 @@ SaCallResult *
 sa_call_result_new (SaCall   *call,
                     gpointer  user_data)
 {
-  SaCallResult *self;
+  SaCallResult *self = g_steal_pointer (&spare);
 
-  self = g_object_new (SA_TYPE_CALL_RESULT, NULL);
+  if (self == NULL)
+    self = g_object_new (SA_TYPE_CALL_RESULT, NULL);
   self->call = sa_call_ref (call);
+  self->callback = NULL;
   self->user_data = user_data;
+  self->context = NULL;
+  self->creation_time = 0;
 
   return self;
 }
@@ -167,7 +240,7 @@ sa_call_result_deliver (SaCallResult *self)
       (cancellable == NULL || !g_cancellable_is_cancelled (cancellable)))
     {
       invoke (self);
-      g_object_unref (self);
+      release (self);
       return;
     }
 
@@ -177,7 +250,7 @@ sa_call_result_deliver (SaCallResult *self)
   context = g_main_context_ref (self->context);
   idle = g_idle_source_new ();
   g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_callback (idle, invoke_in_idle, self, g_object_unref);
+  g_source_set_callback (idle, invoke_in_idle, self, release);
   g_source_set_static_name (idle, "[smartasync] deliver");
   g_source_attach (idle, context);
   g_source_unref (idle);

@@ -467,6 +467,128 @@ test_path_call_async_result_keeps_gtask_rules (void)
   outcome_clear (&o);
 }
 
+/* A call_async() result is a GObject like any other to its callback:
+ * what the callback attaches to it, and a reference it keeps, are treated
+ * as GObject's rules say, whatever the library does with the results that
+ * nobody holds any more. */
+
+typedef struct
+{
+  GMainLoop    *loop;
+  int           step;
+  gpointer      weak;
+  gboolean      data_freed;
+  gboolean      handler_freed;
+  GAsyncResult *kept;
+  GAsyncResult *seen[4];
+} Keeper;
+
+static void
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
+set_flag_of_closure (gpointer  data,
+                     GClosure *closure)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
+never_notified (GObject    *object,
+                GParamSpec *pspec,
+                gpointer    data)
+{
+  g_assert_not_reached ();
+}
+
+static void
+assert_result_of (GAsyncResult *res,
+                  GObject      *source,
+                  gpointer      user_data)
+{
+  g_autoptr(GObject) from_result = g_async_result_get_source_object (res);
+
+  g_assert_true (from_result == source);
+  g_assert_true (g_async_result_get_user_data (res) == user_data);
+  g_assert_true (g_async_result_is_tagged (res, sa_function_call_async));
+}
+
+static void
+on_finished_keeping (GObject      *source,
+                     GAsyncResult *res,
+                     gpointer      data)
+{
+  Keeper *k = data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  assert_result_of (res, source, k);
+  g_assert_true (sa_function_call_finish (SA_FUNCTION (source), res, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_value_get_int (&value), ==, k->step);
+  g_assert_true (res != k->kept);
+
+  switch (k->step)
+    {
+    case 0:
+      k->weak = res;
+      g_object_add_weak_pointer (G_OBJECT (res), &k->weak);
+      g_object_set_data_full (G_OBJECT (res), "flag", &k->data_freed, set_flag);
+      break;
+    case 1:
+      g_signal_connect_data (res, "notify", G_CALLBACK (never_notified),
+                             &k->handler_freed, set_flag_of_closure, 0);
+      break;
+    case 2:
+      k->kept = g_object_ref (res);
+      break;
+    default:
+      break;
+    }
+
+  k->seen[k->step] = res;
+  g_main_loop_quit (k->loop);
+}
+
+static void
+test_path_call_async_result_lives_as_gobject_rules_say (void)
+{
+  g_autoptr(SaFunction) fn = sa_function_new_async ("stubborn", G_CALLBACK (stubborn_async),
+                                                    G_CALLBACK (stubborn_finish), 0,
+                                                    G_TYPE_INT, 1, G_TYPE_INT);
+  Keeper k = { 0 };
+
+  k.loop = g_main_loop_new (NULL, FALSE);
+  for (k.step = 0; k.step < 4; k.step++)
+    {
+      sa_function_call_async (fn, NULL, on_finished_keeping, &k, k.step);
+      g_main_loop_run (k.loop);
+      g_assert_nonnull (k.seen[k.step]);
+
+      switch (k.step)
+        {
+        case 0:
+          /* Finalized once the callback returned. */
+          g_assert_null (k.weak);
+          g_assert_true (k.data_freed);
+          break;
+        case 1:
+          g_assert_true (k.handler_freed);
+          break;
+        default:
+          /* The kept result still answers for its own call. */
+          assert_result_of (k.kept, G_OBJECT (fn), &k);
+          break;
+        }
+    }
+
+  g_object_unref (k.kept);
+  g_main_loop_unref (k.loop);
+}
+
 typedef struct
 {
   SaFunction *delay;
@@ -711,6 +833,8 @@ main (int   argc,
                    test_path_call_async_never_calls_back_inside_the_call);
   g_test_add_func ("/path/call-async/result-keeps-gtask-rules",
                    test_path_call_async_result_keeps_gtask_rules);
+  g_test_add_func ("/path/call-async/result-lives-as-gobject-rules-say",
+                   test_path_call_async_result_lives_as_gobject_rules_say);
   g_test_add_func ("/path/call-async/with-source-reports-that-source",
                    test_path_call_async_with_source_reports_that_source);
   g_test_add_func ("/path/call-sync/inside-a-loop-never-iterates-it",
