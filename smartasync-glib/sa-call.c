@@ -104,30 +104,27 @@ sa_call_start (SaCall *call)
 /* Called by the callable's side once call->result or call->error is set,
  * from any thread. The first of completion, abandonment and cancellation
  * of a hop wins. */
-void
-sa_call_complete (SaCall *call)
+/* Hands the outcome to whoever waits for it; FALSE when the call was
+ * already settled (abandoned, or cancelled while it ran). */
+static gboolean
+deliver (SaCall *call)
 {
   g_autoptr(GTask) task = NULL;
 
-  /* The callable is done with its slot, whoever wins below. */
-  if (G_UNLIKELY (g_atomic_int_get (&call->holds_slot)) &&
-      g_atomic_int_exchange (&call->holds_slot, FALSE))
-    sa_limit_leave (call);
-
   if (!g_atomic_int_compare_and_exchange (&call->state, SA_CALL_PENDING, SA_CALL_DONE))
-    return;
+    return FALSE;
   sa_call_settled (call);
 
   if (call->wait != NULL)
     {
       sa_wait_context_wake (call->wait);
-      return;
+      return TRUE;
     }
 
   if (call->pending != NULL)
     {
       sa_call_result_deliver (g_steal_pointer (&call->pending));
-      return;
+      return TRUE;
     }
 
   /* GTask delivers in the caller's context whatever thread we are on, and
@@ -137,6 +134,26 @@ sa_call_complete (SaCall *call)
     g_task_return_error (task, g_steal_pointer (&call->error));
   else
     g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+void
+sa_call_complete (SaCall *call)
+{
+  g_autoptr(SaFunction) limited = NULL;
+
+  /* The callable is done with its slot, whoever wins below; the slot is
+   * given back once the outcome is on its way, so that the next waiting
+   * call's outcome cannot reach the caller first. The function is held:
+   * delivering may let the call go. */
+  if (G_UNLIKELY (g_atomic_int_get (&call->holds_slot)) &&
+      g_atomic_int_exchange (&call->holds_slot, FALSE))
+    limited = g_object_ref (call->function);
+
+  deliver (call);
+
+  if (G_UNLIKELY (limited != NULL))
+    sa_limit_leave (limited);
 }
 
 static void

@@ -2,8 +2,10 @@
  *
  * Async callers' calls beyond a function's max-concurrency wait in a
  * queue of the function, in the order they were made, without blocking
- * anybody's loop; a slot is given back when a call completes (before its
- * caller's callback runs), and the oldest waiting call is started then.
+ * anybody's loop; a slot is given back when a call completes, once its
+ * outcome is on its way to the caller (so with a limit of one, callbacks
+ * come in the order the calls were made), and the oldest waiting call is
+ * started then.
  * A call its caller cancels while it waits ends at once.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -162,9 +164,8 @@ sa_limit_enter (SaFunction        *function,
 }
 
 void
-sa_limit_leave (SaCall *call)
+sa_limit_leave (SaFunction *function)
 {
-  SaFunction *function = call->function;
   SaLimit *limit = get_limit (function);
   GSList *granted;
 

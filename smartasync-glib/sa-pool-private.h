@@ -39,7 +39,7 @@ gboolean  sa_limit_enter   (SaFunction        *function,
                             SaCall            *call,
                             SaQueuedStartFunc  start,
                             gboolean           in_context);
-void      sa_limit_leave   (SaCall            *call);
+void      sa_limit_leave   (SaFunction        *function);
 void      sa_limit_update  (SaFunction        *function);
 void      sa_limit_free    (SaFunction        *function);
 

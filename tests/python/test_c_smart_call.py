@@ -6,6 +6,8 @@ values and the same errors; the C one must let other Python threads run
 while the function blocks, and keep reference counts exact."""
 
 import asyncio
+import importlib
+import inspect
 import os
 import sys
 import threading
@@ -28,6 +30,8 @@ def test_the_c_smart_call_is_loaded_when_the_build_made_it():
         assert type(call).__name__ == 'method_descriptor'
         assert override._smartasync is not None
         assert call.__doc__ == SmartAsync.Function._python_call.__doc__
+        assert str(inspect.signature(SaTestCaller.new_add())) == \
+            '(*args, cancellable=None, callback=None, user_data=())'
     else:
         assert call is SmartAsync.Function._python_call
 
@@ -278,3 +282,12 @@ def test_inside_asyncio_the_call_is_awaitable():
         return await pending
 
     assert asyncio.run(main()) == 5
+
+
+def test_reloading_the_override_keeps_the_c_call():
+    importlib.reload(override)
+    from gi.repository import SmartAsync as reloaded
+    add = SaTestCaller.new_add()
+    assert add(2, 3) == 5
+    if os.environ.get('SA_PYTHON_EXTENSION') == '1':
+        assert type(reloaded.Function.__dict__['__call__']).__name__ == 'method_descriptor'

@@ -273,26 +273,27 @@ bind_call (PyObject  *module,
       PyErr_SetString (PyExc_TypeError, "bind_call: not a GObject class");
       return NULL;
     }
-  if (python_call != NULL)
+  /* The Python implementation's signature and docstring, for help () and
+   * inspect.signature (); kept for the life of the process, as the
+   * descriptor is. Binding again (importlib.reload () of the override)
+   * replaces the Python side. */
+  if (call_def.ml_doc == NULL)
     {
-      PyErr_SetString (PyExc_RuntimeError, "bind_call: already bound");
-      return NULL;
+      doc = PyObject_GetAttrString (python, "__doc__");
+      if (doc == NULL)
+        return NULL;
+      call_def.ml_doc = g_strconcat ("__call__($self, /, *args, cancellable=None, "
+                                     "callback=None, user_data=())\n--\n\n",
+                                     PyUnicode_Check (doc) ? PyUnicode_AsUTF8 (doc) : "",
+                                     NULL);
+      Py_DECREF (doc);
+      if (PyErr_Occurred ())
+        return NULL;
     }
 
-  /* The Python implementation's docstring, for help (); kept for the
-   * life of the process as the descriptor is. */
-  doc = PyObject_GetAttrString (python, "__doc__");
-  if (doc == NULL)
-    return NULL;
-  if (PyUnicode_Check (doc))
-    call_def.ml_doc = g_strdup (PyUnicode_AsUTF8 (doc));
-  Py_DECREF (doc);
-  if (PyErr_Occurred ())
-    return NULL;
-
-  python_call = Py_NewRef (python);
-  running_loop = Py_NewRef (loop);
-  face_key = Py_NewRef (face);
+  Py_XSETREF (python_call, Py_NewRef (python));
+  Py_XSETREF (running_loop, Py_NewRef (loop));
+  Py_XSETREF (face_key, Py_NewRef (face));
   call_def.ml_name = "__call__";
   call_def.ml_meth = (PyCFunction) (void (*) (void)) smart_call;
   call_def.ml_flags = METH_FASTCALL | METH_KEYWORDS;
