@@ -535,6 +535,13 @@ plan_callable (Builder        *builder,
 
       if (direction == GI_DIRECTION_IN)
         {
+          /* A pointer to a number that is not annotated out or inout
+           * (g_atomic_int_get ()'s gint *): passing the number would
+           * hand C an address made of it. */
+          if (g_type_info_get_tag (type) < GI_TYPE_TAG_UTF8 &&
+              g_type_info_get_tag (type) != GI_TYPE_TAG_VOID &&
+              g_type_info_is_pointer (type))
+            return refuse (builder, "%s is a pointer to a number, passed in", what);
           if (!plan_type (builder, what, type, arg))
             return FALSE;
           plan->ffi_args[offset + i] = ffi_type_for_tag (arg->storage);

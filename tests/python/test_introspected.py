@@ -578,6 +578,10 @@ def test_not_found(name, words):
     # Lists.
     (Gio.content_types_get_registered, ['content_types_get_registered', 'GList']),
     (Gio.FileEnumerator.next_files_async, ['next_files_async', 'GList']),
+    # A pointer to a number, annotated neither out nor inout: a number
+    # passed there would be used as an address.
+    ('GLib.atomic_int_get', ['GLib.atomic_int_get', 'atomic', 'pointer to a number']),
+    ('GLib.bit_trylock', ['bit_trylock', 'address', 'pointer to a number']),
 ])
 def test_unsupported(target, words):
     with pytest.raises(GLib.Error) as info:
