@@ -22,12 +22,6 @@
 /* How long an idle thread waits for work before it ends. */
 #define IDLE_USEC (10 * G_USEC_PER_SEC)
 
-/* How long a thread that has just finished a call keeps looking for the
- * next one before it sleeps: a chain of calls from one caller then finds
- * it awake, without the kernel's wakeup of a sleeping thread. Only one
- * thread of a pool does this at a time, yielding the CPU as it looks. */
-#define SPIN_USEC 100
-
 /* Threads of the default pool: enough for many slow calls at once, while
  * a runaway burst cannot create threads without bound. */
 #define DEFAULT_MAX_THREADS 32
@@ -154,8 +148,7 @@ sa_queued_start (SaQueued *queued)
 typedef struct
 {
   GCond     cond;
-  gboolean  woken;     /* set with the pool's lock held, read atomically */
-  gboolean  spinning;  /* under the pool's lock: not waiting on cond yet */
+  gboolean  woken;
 } Idler;
 
 typedef struct
@@ -169,7 +162,6 @@ typedef struct
   GPtrArray       *idle;       /* of Idler, on their threads' stacks */
   guint            max_threads;
   guint            n_threads;
-  gboolean         has_spinner;
   gboolean         closed;
 } PoolCore;
 
@@ -225,24 +217,6 @@ run_queued (SaQueued *queued)
   sa_queued_unref (queued);
 }
 
-/* Called and returns with the pool's lock held; @idler is in the idle
- * list, where a new call finds it and sets its woken flag without a
- * signal while it spins. */
-static void
-spin (PoolCore *core,
-      Idler    *idler)
-{
-  gint64 end = g_get_monotonic_time () + SPIN_USEC;
-
-  core->has_spinner = TRUE;
-  g_mutex_unlock (&core->lock);
-  while (!g_atomic_int_get (&idler->woken) && g_get_monotonic_time () < end)
-    g_thread_yield ();
-  g_mutex_lock (&core->lock);
-  core->has_spinner = FALSE;
-  idler->spinning = FALSE;
-}
-
 static gpointer
 pool_thread (gpointer data)
 {
@@ -268,10 +242,7 @@ pool_thread (gpointer data)
 
       g_cond_init (&idler.cond);
       idler.woken = FALSE;
-      idler.spinning = !core->has_spinner;
       g_ptr_array_add (core->idle, &idler);
-      if (idler.spinning)
-        spin (core, &idler);
       end = g_get_monotonic_time () + IDLE_USEC;
       while (!idler.woken)
         if (!g_cond_wait_until (&idler.cond, &core->lock, end))
@@ -307,9 +278,8 @@ sa_pool_run_call (SaPool *pool,
     {
       Idler *idler = g_ptr_array_steal_index_fast (core->idle, core->idle->len - 1);
 
-      g_atomic_int_set (&idler->woken, TRUE);
-      if (!idler->spinning)
-        g_cond_signal (&idler->cond);
+      idler->woken = TRUE;
+      g_cond_signal (&idler->cond);
     }
   else if (core->n_threads < core->max_threads)
     {
@@ -335,9 +305,8 @@ sa_pool_finalize (GObject *object)
     {
       Idler *idler = g_ptr_array_steal_index_fast (core->idle, core->idle->len - 1);
 
-      g_atomic_int_set (&idler->woken, TRUE);
-      if (!idler->spinning)
-        g_cond_signal (&idler->cond);
+      idler->woken = TRUE;
+      g_cond_signal (&idler->cond);
     }
   g_mutex_unlock (&core->lock);
   pool_core_unref (core);
